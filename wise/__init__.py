@@ -1,0 +1,1 @@
+"""WISE and WISE-S adapters and the reference WISE GRPO trainer."""

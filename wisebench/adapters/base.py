@@ -1,0 +1,55 @@
+"""The adapter interface: a model turns a batch of Samples into Predictions and says what it is."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from wisebench.adapters.prediction import Prediction
+from wisebench.data.sample import Sample
+
+
+@dataclass
+class ModelOptions:
+    """What the CLI passes to every adapter; adapter-specific knobs go in `settings` (--set key=value)."""
+
+    checkpoint: str | None = None  # hub id or local folder, overriding the adapter's default
+    segmenter: str | None = None  # segmenter name; None = the adapter's default
+    segmenter_checkpoint: str | None = None
+    device: str | None = None  # None = best available
+    seed: int = 0
+    latency_mode: bool = False  # batch size 1, per-sample latency
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class Adapter(ABC):
+    """Subclass, set `name`, implement `predict` and `describe`; register it under a name (README:
+    "Submitting a new adapter")."""
+
+    name: str = ""
+
+    def __init__(self, options: ModelOptions):
+        self.options = options
+
+    @abstractmethod
+    def predict(self, samples: list[Sample]) -> list[Prediction]:
+        """One Prediction per sample, in order. Must not raise for a bad model output: return a Prediction
+        with mask None and `failure` set. May raise BadSampleError for a corrupt input image."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """What identifies this configuration in run.json: checkpoint id and revision, prompt template,
+        generation settings, segmenter, and "random_weights": True for smoke runs."""
+
+    def prompt_text(self, sample: Sample) -> str | None:
+        """The exact text prompt the model gets for `sample` (None for adapters without one)."""
+        return None
+
+    def prompt_hash(self, sample: Sample) -> str | None:
+        text = self.prompt_text(sample)
+        return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def close(self) -> None:
+        """Free devices and files; called once at the end of a run."""

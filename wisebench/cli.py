@@ -1,0 +1,234 @@
+"""The `wisebench` command: run, score, list, show, compare.
+
+Errors the user can act on (missing data, bad files, unknown names) print one message and exit 2 with no
+stack trace; WISEBENCH_DEBUG=1 shows tracebacks for anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from wisebench import __version__
+from wisebench.errors import WisebenchError
+
+
+def _key_value(text: str) -> tuple[str, Any]:
+    key, separator, value = text.partition("=")
+    if not separator or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        return key, json.loads(value)  # numbers, booleans, lists; anything else stays a string
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from wisebench.metrics.iou import DEFAULT_PROTOCOL, PROTOCOLS
+
+    parser = argparse.ArgumentParser(prog="wisebench", description="Reasoning segmentation: accuracy and reasoning cost, side by side.")
+    parser.add_argument("--version", action="version", version=f"wisebench {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="evaluate a model on a suite (resumes when re-run)")
+    run.add_argument("--model", help="registered model name (wisebench list models)")
+    run.add_argument("--suite", default="reasonseg-mini", help="suite name (default: the bundled reasonseg-mini)")
+    run.add_argument("--split", help="split (default: the suite's default)")
+    run.add_argument("--data-dir", help="dataset location (folder or HF copy); default $WISEBENCH_DATA")
+    run.add_argument("--limit", type=_positive, help="only the first N samples (a smoke run, never ranked)")
+    run.add_argument("--batch-size", type=_positive, default=8)
+    run.add_argument("--protocol", choices=PROTOCOLS, default=DEFAULT_PROTOCOL, help="headline metric protocol")
+    run.add_argument("--out", default="runs", help="folder that holds run folders (default ./runs)")
+    run.add_argument("--resume", metavar="RUN", help="continue a run (its id under --out, or its folder)")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--skip-bad", action="store_true", help="skip corrupt images/annotations (counted in the summary)")
+    run.add_argument("--checkpoint", help="model weights: hub id or local folder")
+    run.add_argument("--segmenter", help="segmenter name (grabcut, sam2)")
+    run.add_argument("--segmenter-checkpoint", help="segmenter weights: hub id or local config+checkpoint")
+    run.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: best available)")
+    run.add_argument("--latency", action="store_true", help="batch size 1 for per-sample latency")
+    run.add_argument("--set", dest="settings", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="adapter setting")
+    run.add_argument("--no-progress", action="store_true")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    score = commands.add_parser("score", help="score predicted masks from elsewhere (<sample_id>.png)")
+    score.add_argument("--suite", required=True)
+    score.add_argument("--data-dir")
+    score.add_argument("--split")
+    score.add_argument("--predictions", required=True, type=Path)
+    score.add_argument("--protocol", choices=PROTOCOLS, default=DEFAULT_PROTOCOL)
+    score.add_argument("--skip-bad", action="store_true")
+    score.add_argument("--json", action="store_true")
+
+    listing = commands.add_parser("list", help="list registered models, suites or segmenters")
+    listing.add_argument("what", choices=("models", "suites", "segmenters"))
+
+    show = commands.add_parser("show", help="a run's summary table, per subset")
+    show.add_argument("run")
+    show.add_argument("--out", default="runs")
+    show.add_argument("--protocol", choices=PROTOCOLS)
+    show.add_argument("--json", action="store_true")
+
+    compare = commands.add_parser("compare", help="paired per-sample differences between two runs")
+    compare.add_argument("run_a")
+    compare.add_argument("run_b")
+    compare.add_argument("--out", default="runs")
+    compare.add_argument("--protocol", choices=PROTOCOLS, default=DEFAULT_PROTOCOL)
+    compare.add_argument("--json", action="store_true")
+    return parser
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from wisebench.report import run_report
+    from wisebench.runner.config import RunConfig
+    from wisebench.runner.run import execute_run
+    from wisebench.runner.store import read_run_json, resolve_run_folder
+
+    if args.resume:
+        folder = resolve_run_folder(args.resume, args.out)
+        config = RunConfig.from_json(read_run_json(folder)["config"])
+        config.out = str(folder.parent)
+        config.batch_size = args.batch_size if args.batch_size != 8 else config.batch_size
+    else:
+        if not args.model:
+            raise WisebenchError("wisebench run needs --model NAME (or --resume RUN); see `wisebench list models`")
+        config = RunConfig(
+            model=args.model,
+            suite=args.suite,
+            split=args.split,
+            data_dir=args.data_dir,
+            limit=args.limit,
+            batch_size=1 if args.latency else args.batch_size,
+            protocol=args.protocol,
+            seed=args.seed,
+            skip_bad=args.skip_bad,
+            out=args.out,
+            checkpoint=args.checkpoint,
+            segmenter=args.segmenter,
+            segmenter_checkpoint=args.segmenter_checkpoint,
+            device=args.device,
+            latency_mode=args.latency,
+            settings=dict(args.settings),
+        )
+    try:
+        result = execute_run(config, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished samples are kept; re-run the same command (or --resume {config.run_id()}) to continue", file=sys.stderr)
+        return 130
+    summary = result.run["summary"]
+    if args.json:
+        print(json.dumps({"run_id": result.run["run_id"], "folder": str(result.folder), "summary": summary}, indent=2))
+    else:
+        print(run_report(result.run, summary))
+        print(f"\nrun folder: {result.folder}")
+    return 0
+
+
+def command_score(args: argparse.Namespace) -> int:
+    from wisebench.report import accuracy_table
+    from wisebench.scoring.external import score_folder
+
+    result = score_folder(args.suite, args.split, args.data_dir, args.predictions, args.protocol, args.skip_bad)
+    if args.json:
+        print(json.dumps({key: value for key, value in result.items() if key != "summary"}, indent=2))
+        return 0
+    print(f"{result['suite']}/{result['split']}  protocol {result['protocol']}  predictions {args.predictions}")
+    print(accuracy_table(result["summary"]))
+    if result["n_missing"]:
+        print(f"\n{result['n_missing']} sample(s) had no prediction file and scored as empty masks, e.g. {', '.join(result['missing'][:5])}")
+    return 0
+
+
+def command_list(args: argparse.Namespace) -> int:
+    from wisebench.registry import MODELS, SEGMENTERS, SUITES
+    from wisebench.report import table
+
+    registry = {"models": MODELS, "suites": SUITES, "segmenters": SEGMENTERS}[args.what]
+    rows = []
+    for entry in registry.entries():
+        detail = entry.summary
+        if args.what == "suites":
+            detail = _suite_detail(entry.name) or detail
+        rows.append([entry.name, ", ".join(entry.aliases), detail, entry.source])
+    print(table(["name", "aliases", "description", "source"], rows))
+    return 0
+
+
+def _suite_detail(name: str) -> str:
+    from wisebench.registry import SUITES
+
+    try:
+        suite = SUITES.load(name)
+    except WisebenchError:
+        return ""
+    return f"{suite.description} (splits {'/'.join(suite.splits)})"
+
+
+def _load_run(run: str, out: str) -> tuple[dict, list[dict]]:
+    from wisebench.runner.store import read_records, read_run_json, resolve_run_folder
+
+    folder = resolve_run_folder(run, out)
+    return read_run_json(folder), read_records(folder)
+
+
+def command_show(args: argparse.Namespace) -> int:
+    from wisebench.metrics.summary import summarize
+    from wisebench.report import run_report
+
+    run, records = _load_run(args.run, args.out)
+    protocol = args.protocol or run.get("protocol", "lisa")
+    summary = summarize(records, protocol=protocol, seed=run.get("seeds", {}).get("bootstrap_seed", 0))
+    if args.json:
+        print(json.dumps({"run_id": run.get("run_id"), "summary": summary}, indent=2))
+    else:
+        print(run_report(run, summary))
+    return 0
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    from wisebench.metrics.summary import compare_paired
+    from wisebench.report import comparison_report
+
+    run_a, records_a = _load_run(args.run_a, args.out)
+    run_b, records_b = _load_run(args.run_b, args.out)
+    comparison = compare_paired(records_a, records_b, protocol=args.protocol)
+    if args.json:
+        print(json.dumps(comparison, indent=2))
+    else:
+        print(comparison_report(run_a.get("run_id", args.run_a), run_b.get("run_id", args.run_b), comparison, args.protocol))
+    return 0
+
+
+COMMANDS = {"run": command_run, "score": command_score, "list": command_list, "show": command_show, "compare": command_compare}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except WisebenchError as error:
+        print(f"wisebench: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug, not bad input: short message unless debugging
+        if os.environ.get("WISEBENCH_DEBUG"):
+            raise
+        print(f"wisebench: internal error: {type(error).__name__}: {error} (set WISEBENCH_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,279 @@
+"""The run summary, recomputed from records (the JSON form of SampleRecord) every time, never stored alone.
+
+Records with `skipped` set (bad input skipped with --skip-bad) are counted and listed but excluded from every
+figure. Warm-up records count everywhere except latency and throughput. Every value is plain JSON: python ints and
+floats, lists, str keys, and None where a figure is undefined (never NaN), so a summary survives a JSON round trip
+unchanged and can be checked against its records.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any, Sequence
+
+import numpy as np
+
+from wisebench.metrics.bootstrap import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_RESAMPLES,
+    cluster_bootstrap,
+    percentile_interval,
+    resampled_cluster_sums,
+)
+from wisebench.metrics.efficiency import aes, distribution, latency_distribution, oaa_area, oaa_at_budgets
+from wisebench.metrics.iou import DEFAULT_PROTOCOL, check_protocol, ciou, ciou_from_sums, giou, sample_ious
+
+DEFAULT_BUDGETS = (0, 16, 32, 64, 128, 256, 512, 1024)
+DEFAULT_T_MAX = 1024
+CORRECT_THRESHOLD = 0.5  # a sample is "correct" for budget metrics when its IoU reaches this
+OVERALL = "overall"
+TOKEN_KINDS = ("prompt", "reasoning", "generated")
+
+
+def _json_float(value: float | None) -> float | None:
+    """A python float; None for missing, NaN or infinite values (JSON has no NaN)."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def _json_count(value: float) -> int | float:
+    """A pixel or token sum: an int when integral (records may store counts as floats)."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def _json_interval(interval: tuple[float, float] | None) -> list[float | None] | None:
+    return None if interval is None else [_json_float(interval[0]), _json_float(interval[1])]
+
+
+def _prediction(record: dict) -> dict:
+    return record.get("prediction") or {}
+
+
+def _counts_of(records: list[dict], protocol: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample (intersections, unions) under `protocol`; a record without them is an error, not a zero."""
+    intersections, unions = [], []
+    for record in records:
+        score = (record.get("scores") or {}).get(protocol)
+        if not score or score.get("intersection") is None or score.get("union") is None:
+            sample_id = record.get("sample_id")
+            raise ValueError(f"record {sample_id!r} has no intersection/union under protocol {protocol!r}")
+        intersections.append(float(score["intersection"]))
+        unions.append(float(score["union"]))
+    return np.asarray(intersections, dtype=np.float64), np.asarray(unions, dtype=np.float64)
+
+
+def _subset_scores(
+    intersections: np.ndarray,
+    unions: np.ndarray,
+    image_ids: list[str],
+    protocol: str,
+    n_resamples: int,
+    seed: int,
+) -> dict[str, Any]:
+    ious = sample_ious(intersections, unions, protocol)
+    intervals = cluster_bootstrap(intersections, unions, ious, image_ids, protocol, n_resamples, seed)
+    return {
+        "n": int(ious.size),
+        "giou": _json_float(giou(ious)),
+        "ciou": _json_float(ciou(intersections, unions, protocol)),
+        "giou_ci": _json_interval(intervals["giou"]) if intervals else None,
+        "ciou_ci": _json_interval(intervals["ciou"]) if intervals else None,
+        "intersection_sum": _json_count(intersections.sum()),
+        "union_sum": _json_count(unions.sum()),
+    }
+
+
+def _token_summary(records: list[dict]) -> dict[str, dict | None]:
+    token_rows = [_prediction(record).get("tokens") or {} for record in records]
+    return {kind: distribution(row.get(kind) for row in token_rows) for kind in TOKEN_KINDS}
+
+
+def _failure_summary(records: list[dict]) -> dict[str, Any]:
+    reasons = Counter(
+        str(_prediction(record)["failure"]) for record in records if _prediction(record).get("failure") is not None
+    )
+    n_format_failures = sum(reasons.values())
+    n_truncated = sum(1 for record in records if _prediction(record).get("finish_reason") == "length")
+    n = len(records)
+    return {
+        "format_failure_rate": n_format_failures / n if n else None,
+        "truncation_rate": n_truncated / n if n else None,
+        "n_format_failures": n_format_failures,
+        "n_truncated": n_truncated,
+        "reasons": dict(sorted(reasons.items())),
+    }
+
+
+def _latency_summary(records: list[dict]) -> tuple[dict[str, dict | None], float | None]:
+    """Per-stage latency distributions and samples/s, over records that are not warm-up."""
+    timed = [_prediction(record).get("seconds") or {} for record in records if not record.get("warmup")]
+    stages = sorted({stage for seconds in timed for stage in seconds})
+    latency = {stage: latency_distribution(seconds.get(stage) for seconds in timed) for stage in stages}
+    totals = [float(seconds["total"]) for seconds in timed if seconds.get("total") is not None]
+    total_seconds = sum(totals)
+    samples_per_second = len(totals) / total_seconds if totals and total_seconds > 0 else None
+    return latency, samples_per_second
+
+
+def _budget_summary(
+    ious: np.ndarray, records: list[dict], budgets: Sequence[int], t_max: int
+) -> dict[str, Any]:
+    """OAA at each budget and its area. Reasoning tokens None count as 0: that is what an adapter without
+    reasoning (LISA, oracle) reports, and such a model spends no reasoning on any budget."""
+    correct = ious >= CORRECT_THRESHOLD
+    reasoning = [(_prediction(record).get("tokens") or {}).get("reasoning") for record in records]
+    tokens = np.asarray([0.0 if count is None else float(count) for count in reasoning], dtype=np.float64)
+    oaa = oaa_at_budgets(correct, tokens, budgets)
+    return {
+        "correct_threshold": CORRECT_THRESHOLD,
+        # str keys: JSON object keys are strings, so the summary round-trips unchanged.
+        "oaa": {str(budget): _json_float(value) for budget, value in oaa.items()},
+        "oaa_area": _json_float(oaa_area(correct, tokens, t_max)),
+        "t_max": t_max,
+    }
+
+
+def _mean_reasoning_tokens(summary: dict) -> float:
+    """Mean reasoning tokens of a summary; 0 when no record reported any (an adapter without reasoning)."""
+    reasoning = (summary.get("tokens") or {}).get("reasoning")
+    return float(reasoning["mean"]) if reasoning else 0.0
+
+
+def _aes_summary(summary: dict, baseline: dict) -> dict[str, Any]:
+    if baseline.get("protocol") != summary["protocol"]:
+        raise ValueError(
+            f"baseline summary uses protocol {baseline.get('protocol')!r}, this run {summary['protocol']!r}"
+        )
+    overall = summary["subsets"][OVERALL]
+    baseline_overall = baseline["subsets"][OVERALL]
+    length, baseline_length = _mean_reasoning_tokens(summary), _mean_reasoning_tokens(baseline)
+    return {
+        "baseline": baseline.get("run_id"),
+        "giou": _json_float(aes(overall["giou"], length, baseline_overall["giou"], baseline_length)),
+        "ciou": _json_float(aes(overall["ciou"], length, baseline_overall["ciou"], baseline_length)),
+    }
+
+
+def summarize(
+    records: list[dict],
+    protocol: str = DEFAULT_PROTOCOL,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    budgets: Sequence[int] = DEFAULT_BUDGETS,
+    t_max: int = DEFAULT_T_MAX,
+    baseline: dict | None = None,
+) -> dict[str, Any]:
+    """The run summary under `protocol`: accuracy per subset with cluster-bootstrap intervals, tokens, failures,
+    latency, budget metrics, and AES against `baseline` (another summary of the same protocol) when given."""
+    check_protocol(protocol)
+    skipped = [record for record in records if record.get("skipped")]
+    scored = [record for record in records if not record.get("skipped")]
+    intersections, unions = _counts_of(scored, protocol)
+    image_ids = [str(record["image_id"]) for record in scored]
+
+    subsets = {OVERALL: _subset_scores(intersections, unions, image_ids, protocol, n_resamples, seed)}
+    subset_names = sorted({name for record in scored for name in record.get("subsets", [])} - {OVERALL})
+    for name in subset_names:
+        members = np.asarray([name in record.get("subsets", []) for record in scored], dtype=bool)
+        member_ids = [image_id for image_id, member in zip(image_ids, members) if member]
+        subsets[name] = _subset_scores(
+            intersections[members], unions[members], member_ids, protocol, n_resamples, seed
+        )
+
+    latency, samples_per_second = _latency_summary(scored)
+    summary: dict[str, Any] = {
+        "protocol": protocol,
+        "n_records": len(records),
+        "n_scored": len(scored),
+        "n_skipped": len(skipped),
+        "skipped": [
+            {
+                "sample_id": record.get("sample_id"),
+                "path": record["skipped"].get("path"),
+                "problem": record["skipped"].get("problem"),
+            }
+            for record in skipped
+        ],
+        "subsets": subsets,
+        "tokens": _token_summary(scored),
+        "failures": _failure_summary(scored),
+        "latency": latency,
+        "samples_per_second": _json_float(samples_per_second),
+        "budget": _budget_summary(sample_ious(intersections, unions, protocol), scored, budgets, t_max),
+    }
+    summary["aes"] = _aes_summary(summary, baseline) if baseline is not None else None
+    return summary
+
+
+def _by_sample_id(records: list[dict]) -> dict[str, dict]:
+    indexed: dict[str, dict] = {}
+    for record in records:
+        if record.get("skipped"):
+            continue
+        sample_id = str(record["sample_id"])
+        if sample_id in indexed:
+            raise ValueError(f"sample {sample_id!r} appears twice: pairing would be ambiguous")
+        indexed[sample_id] = record
+    return indexed
+
+
+def compare_paired(
+    records_a: list[dict],
+    records_b: list[dict],
+    protocol: str = DEFAULT_PROTOCOL,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> dict[str, Any]:
+    """Run b against run a on the samples both scored (matched by sample_id, skipped records ignored).
+
+    Deltas are b - a. The intervals come from one cluster bootstrap by image (run a's image_id) over the pairs,
+    so both runs are resampled together and the correlation between them is kept.
+    """
+    check_protocol(protocol)
+    by_id_a, by_id_b = _by_sample_id(records_a), _by_sample_id(records_b)
+    shared = sorted(by_id_a.keys() & by_id_b.keys())
+    paired_a = [by_id_a[sample_id] for sample_id in shared]
+    paired_b = [by_id_b[sample_id] for sample_id in shared]
+    intersections_a, unions_a = _counts_of(paired_a, protocol)
+    intersections_b, unions_b = _counts_of(paired_b, protocol)
+    differences = sample_ious(intersections_b, unions_b, protocol) - sample_ious(intersections_a, unions_a, protocol)
+
+    result: dict[str, Any] = {
+        "n_paired": len(shared),
+        "only_in_a": len(by_id_a.keys() - by_id_b.keys()),
+        "only_in_b": len(by_id_b.keys() - by_id_a.keys()),
+        "giou_delta": None,
+        "giou_delta_ci": None,
+        "ciou_delta": None,
+        "ciou_delta_ci": None,
+        "n_better": int(np.count_nonzero(differences > 0)),
+        "n_worse": int(np.count_nonzero(differences < 0)),
+        "n_equal": int(np.count_nonzero(differences == 0)),
+    }
+    if not shared:
+        return result
+
+    columns = np.column_stack(
+        [differences, intersections_a, unions_a, intersections_b, unions_b, np.ones_like(differences)]
+    )
+    image_ids = [str(record["image_id"]) for record in paired_a]
+    sums = resampled_cluster_sums(columns, image_ids, n_resamples, seed)
+    difference_sums, resampled_ia, resampled_ua, resampled_ib, resampled_ub, sample_counts = sums.T
+    ciou_delta_replicates = np.asarray(ciou_from_sums(resampled_ib, resampled_ub, protocol)) - np.asarray(
+        ciou_from_sums(resampled_ia, resampled_ua, protocol)
+    )
+    result.update(
+        giou_delta=_json_float(differences.mean()),
+        giou_delta_ci=_json_interval(percentile_interval(difference_sums / sample_counts, confidence)),
+        ciou_delta=_json_float(
+            ciou_from_sums(intersections_b.sum(), unions_b.sum(), protocol)
+            - ciou_from_sums(intersections_a.sum(), unions_a.sum(), protocol)
+        ),
+        ciou_delta_ci=_json_interval(percentile_interval(ciou_delta_replicates, confidence)),
+    )
+    return result

@@ -1,0 +1,113 @@
+"""Plain-text tables for the terminal: a run's summary (accuracy per subset, then cost) and a paired comparison."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def _interval(interval: Sequence[float | None] | None) -> str:
+    if not interval or interval[0] is None or interval[1] is None:
+        return ""
+    return f"[{100 * interval[0]:.1f}, {100 * interval[1]:.1f}]"
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(headers, widths)).rstrip()]
+    lines.append("  ".join("-" * width for width in widths))
+    lines += ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def accuracy_table(summary: dict[str, Any]) -> str:
+    rows = []
+    for name, scores in summary["subsets"].items():
+        rows.append(
+            [
+                name,
+                str(scores["n"]),
+                _pct(scores["giou"]),
+                _interval(scores.get("giou_ci")),
+                _pct(scores["ciou"]),
+                _interval(scores.get("ciou_ci")),
+            ]
+        )
+    return table(["subset", "n", "gIoU", "95% CI", "cIoU", "95% CI"], rows)
+
+
+def cost_lines(summary: dict[str, Any]) -> list[str]:
+    lines = []
+    tokens = summary.get("tokens") or {}
+    parts = []
+    for kind in ("reasoning", "generated", "prompt"):
+        stats = tokens.get(kind)
+        if stats:
+            parts.append(f"{kind} {_number(stats['mean'])} mean / {_number(stats['median'])} median / {_number(stats['p90'])} p90")
+    if parts:
+        lines.append("tokens:   " + "; ".join(parts))
+    failures = summary.get("failures") or {}
+    if failures:
+        lines.append(
+            f"failures: format {_pct(failures.get('format_failure_rate'))}% ({failures.get('n_format_failures', 0)}), "
+            f"truncated {_pct(failures.get('truncation_rate'))}% ({failures.get('n_truncated', 0)})"
+        )
+    latency = summary.get("latency") or {}
+    stages = [f"{stage} p50 {_number(stats['p50'], 3)}s p90 {_number(stats['p90'], 3)}s p99 {_number(stats['p99'], 3)}s" for stage, stats in latency.items() if stats]
+    if stages:
+        lines.append("latency:  " + "; ".join(stages))
+    if summary.get("samples_per_second") is not None:
+        lines.append(f"speed:    {summary['samples_per_second']:.2f} samples/s")
+    budget = summary.get("budget") or {}
+    if budget.get("oaa_area") is not None:
+        lines.append(f"budget:   OAA area (t_max {budget.get('t_max')}) {_pct(budget['oaa_area'])}%")
+    if summary.get("aes"):
+        aes = summary["aes"]
+        lines.append(f"AES vs {aes.get('baseline')}: gIoU {_number(aes.get('giou'), 3)}, cIoU {_number(aes.get('ciou'), 3)}")
+    if summary.get("n_skipped"):
+        lines.append(f"skipped:  {summary['n_skipped']} bad sample(s) (--skip-bad); see run.json")
+    return lines
+
+
+def run_report(run: dict[str, Any], summary: dict[str, Any]) -> str:
+    suite = run.get("suite", {})
+    config = run.get("config", {})
+    segmenter = (run.get("model") or {}).get("segmenter") or {}
+    header = (
+        f"run {run.get('run_id')}  [{run.get('status')}]\n"
+        f"model {config.get('model')}"
+        + (f" + {segmenter.get('name')}" if segmenter.get("name") else "")
+        + f"  suite {suite.get('name')}/{suite.get('split')}  protocol {summary.get('protocol')}"
+        + f"  scored {summary.get('n_scored')}/{suite.get('n_samples')}"
+    )
+    smoke = run.get("smoke") or {}
+    if smoke.get("is_smoke"):
+        header += f"\nsmoke run ({', '.join(smoke.get('reasons', []))}): not ranked on the leaderboard"
+    return "\n".join([header, "", accuracy_table(summary), "", *cost_lines(summary)])
+
+
+def comparison_report(name_a: str, name_b: str, comparison: dict[str, Any], protocol: str) -> str:
+    rows = [
+        ["gIoU", _signed(comparison.get("giou_delta")), _interval(comparison.get("giou_delta_ci"))],
+        ["cIoU", _signed(comparison.get("ciou_delta")), _interval(comparison.get("ciou_delta_ci"))],
+    ]
+    lines = [
+        f"B - A, protocol {protocol}:  A = {name_a}  B = {name_b}",
+        f"paired samples {comparison['n_paired']}  (only in A {comparison['only_in_a']}, only in B {comparison['only_in_b']})",
+        "",
+        table(["metric", "delta", "95% CI (paired, by image)"], rows),
+        "",
+        f"per sample: B better {comparison['n_better']}, worse {comparison['n_worse']}, equal {comparison['n_equal']}",
+    ]
+    return "\n".join(lines)
+
+
+def _signed(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:+.1f}"

@@ -1,0 +1,79 @@
+"""RunConfig: everything that decides a run's predictions, and the run id derived from it.
+
+The run id is a hash of the configuration, so re-running the same command finds the same folder and resumes
+it. Knobs that do not change what is predicted (batch size, output folder, headline protocol) stay out of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wisebench.adapters.base import ModelOptions
+
+
+@dataclass
+class RunConfig:
+    model: str
+    suite: str
+    split: str
+    data_dir: str | None = None
+    limit: int | None = None
+    batch_size: int = 8
+    protocol: str = "lisa"
+    seed: int = 0
+    skip_bad: bool = False
+    out: str = "runs"
+    checkpoint: str | None = None
+    segmenter: str | None = None
+    segmenter_checkpoint: str | None = None
+    device: str | None = None
+    latency_mode: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def model_options(self) -> ModelOptions:
+        return ModelOptions(
+            checkpoint=self.checkpoint,
+            segmenter=self.segmenter,
+            segmenter_checkpoint=self.segmenter_checkpoint,
+            device=self.device,
+            seed=self.seed,
+            latency_mode=self.latency_mode,
+            settings=dict(self.settings),
+        )
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that decide predictions; data_dir is made absolute when it is a local path."""
+        data_dir = self.data_dir
+        if data_dir and Path(data_dir).expanduser().exists():
+            data_dir = str(Path(data_dir).expanduser().resolve())
+        return {
+            "model": self.model,
+            "suite": self.suite,
+            "split": self.split,
+            "data_dir": data_dir,
+            "limit": self.limit,
+            "seed": self.seed,
+            "checkpoint": self.checkpoint,
+            "segmenter": self.segmenter,
+            "segmenter_checkpoint": self.segmenter_checkpoint,
+            "latency_mode": self.latency_mode,
+            "settings": self.settings,
+        }
+
+    def run_id(self) -> str:
+        digest = hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:10]
+        readable = re.sub(r"[^A-Za-z0-9.+\-]+", "-", f"{self.model}_{self.suite}_{self.split}")
+        return f"{readable}_{digest}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RunConfig":
+        known = {name for name in cls.__dataclass_fields__}
+        return cls(**{key: value for key, value in data.items() if key in known})

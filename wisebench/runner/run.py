@@ -1,0 +1,211 @@
+"""The run loop: suite -> samples -> adapter.predict(batch) -> score -> records appended per batch -> summary.
+
+Resume is the default: the run folder is named by the configuration's hash, finished sample ids are read
+back from records.jsonl and skipped, and only the batch in flight can be lost to a kill.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from wisebench import __version__
+from wisebench.adapters.base import Adapter
+from wisebench.adapters.prediction import Prediction
+from wisebench.data.sample import Sample
+from wisebench.errors import BadSampleError, RunStoreError, WisebenchError
+from wisebench.metrics.summary import summarize
+from wisebench.registry import MODELS, SUITES
+from wisebench.runner.config import RunConfig
+from wisebench.runner.environment import environment
+from wisebench.runner.store import RunStore, check_run_id
+from wisebench.scoring.record import SampleRecord
+from wisebench.scoring.score import score_prediction, skipped_record
+
+RUN_SCHEMA_VERSION = 1
+
+
+@dataclass
+class RunResult:
+    folder: Path
+    run: dict[str, Any]
+    records: list[dict[str, Any]]
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def samples_fingerprint(samples: list[Sample]) -> str:
+    """Identifies the evaluated sample set (ids and queries), so runs and shards can be checked against it."""
+    digest = hashlib.sha256()
+    for sample in sorted(samples, key=lambda s: s.sample_id):
+        digest.update(f"{sample.sample_id}\t{sample.query}\n".encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def build_adapter(config: RunConfig) -> Adapter:
+    factory = MODELS.load(config.model)
+    return factory(config.model_options())
+
+
+def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Callable[[RunConfig], Adapter] | None = None) -> RunResult:
+    suite = SUITES.load(config.suite)()
+    config.suite = suite.name
+    config.model = MODELS.canonical(config.model)
+    config.split = config.split or suite.default_split
+    loaded = suite.load(config.split, config.data_dir, skip_bad=config.skip_bad)
+    samples = loaded.samples[: config.limit] if config.limit is not None else loaded.samples
+    folder = Path(config.out) / check_run_id(config.run_id())
+
+    with RunStore(folder) as store:
+        run = store.load_run()
+        if run is not None and run.get("identity") != config.identity():
+            raise RunStoreError(f"{folder} holds a run with another configuration; pass another --out")
+        records = store.records()
+        finished = {record["sample_id"] for record in records}
+        pending = [sample for sample in samples if sample.sample_id not in finished]
+        if run is None:
+            run = new_run_document(config, suite.name, loaded.source, samples, loaded.skipped)
+        session = {"started_at": now(), "resumed_from": len(finished), "pid": __import__("os").getpid()}
+        run.setdefault("sessions", []).append(session)
+        run["status"] = "running" if pending else run.get("status", "running")
+        store.save_run(run)
+
+        adapter = None
+        bar = _progress_bar(len(samples), len(finished), progress, folder.name)
+        started = time.perf_counter()
+        try:
+            if pending:
+                adapter = (adapter_factory or build_adapter)(config)
+                run["model"] = adapter.describe()
+                run["prompt_hash"] = _prompt_template_hash(run["model"])
+                run["smoke"] = smoke_status(config, run["model"])
+                store.save_run(run)
+            for batch_number, start in enumerate(range(0, len(pending), config.batch_size)):
+                batch = pending[start : start + config.batch_size]
+                new_records = predict_and_score(adapter, batch, config.skip_bad, warmup=batch_number == 0)
+                store.append(new_records)
+                bar.update(len(batch))
+        except KeyboardInterrupt:
+            _end_session(store, run, session, started, "interrupted")
+            raise
+        except WisebenchError as error:
+            _end_session(store, run, session, started, "failed", str(error))
+            raise
+        except Exception as error:
+            _end_session(store, run, session, started, "failed", f"{type(error).__name__}: {error}")
+            raise
+        finally:
+            bar.close()
+            if adapter is not None:
+                adapter.close()
+
+        records = store.records()
+        run["summary"] = summarize(records, protocol=config.protocol, seed=config.seed)
+        _end_session(store, run, session, started, "complete")
+        return RunResult(folder=folder, run=run, records=records)
+
+
+def predict_and_score(adapter: Adapter, batch: list[Sample], skip_bad: bool, warmup: bool) -> list[SampleRecord]:
+    """Predict a batch; if one of its inputs is bad and --skip-bad is on, redo the batch one sample at a time so
+    only the bad samples are skipped (and recorded as skipped)."""
+    try:
+        predictions: list[Prediction | BadSampleError] = list(adapter.predict(batch))
+    except BadSampleError:
+        if not skip_bad:
+            raise
+        predictions = [_predict_one(adapter, sample) for sample in batch]
+    if len(predictions) != len(batch):
+        raise WisebenchError(f"adapter {adapter.name!r} returned {len(predictions)} predictions for {len(batch)} samples")
+    records = []
+    for sample, prediction in zip(batch, predictions):
+        if isinstance(prediction, BadSampleError):
+            records.append(skipped_record(sample, prediction.path, prediction.problem))
+            continue
+        try:
+            gt = sample.load_gt_mask()
+        except BadSampleError as error:
+            if not skip_bad:
+                raise
+            records.append(skipped_record(sample, error.path, error.problem))
+            continue
+        records.append(score_prediction(sample, prediction, gt, adapter.prompt_hash(sample), warmup))
+    return records
+
+
+def _predict_one(adapter: Adapter, sample: Sample) -> Prediction | BadSampleError:
+    try:
+        return adapter.predict([sample])[0]
+    except BadSampleError as error:
+        return error
+
+
+def new_run_document(config: RunConfig, suite_name: str, source: str, samples: list[Sample], skipped: list[dict]) -> dict[str, Any]:
+    return {
+        "schema_version": RUN_SCHEMA_VERSION,
+        "run_id": config.run_id(),
+        "created_at": now(),
+        "status": "running",
+        "wisebench_version": __version__,
+        "config": config.to_json(),
+        "identity": config.identity(),
+        "suite": {
+            "name": suite_name,
+            "split": config.split,
+            "source": source,
+            "n_samples": len(samples),
+            "samples_fingerprint": samples_fingerprint(samples),
+            "skipped_at_load": skipped,
+        },
+        "protocol": config.protocol,
+        "seeds": {"seed": config.seed, "bootstrap_seed": config.seed},
+        "environment": environment(),
+        "smoke": smoke_status(config, {}),
+        "sessions": [],
+    }
+
+
+def smoke_status(config: RunConfig, model: dict[str, Any]) -> dict[str, Any]:
+    """A smoke run (partial suite, random weights) is kept out of the leaderboard's ranking."""
+    reasons = []
+    if config.limit is not None:
+        reasons.append(f"limit={config.limit}")
+    if model.get("random_weights"):
+        reasons.append("random_weights")
+    return {"is_smoke": bool(reasons), "reasons": reasons}
+
+
+def _prompt_template_hash(model: dict[str, Any]) -> str | None:
+    template = model.get("prompt_template")
+    return hashlib.sha256(template.encode("utf-8")).hexdigest()[:16] if isinstance(template, str) else None
+
+
+def _end_session(store: RunStore, run: dict, session: dict, started: float, status: str, error: str | None = None) -> None:
+    session["ended_at"] = now()
+    session["seconds"] = round(time.perf_counter() - started, 3)
+    session["status"] = status
+    if error:
+        session["error"] = error
+    run["status"] = status
+    run["updated_at"] = now()
+    store.save_run(run)
+
+
+class _NoProgress:
+    def update(self, _: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _progress_bar(total: int, initial: int, enabled: bool, label: str):
+    if not enabled:
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="sample", desc=label[:40], file=sys.stderr, dynamic_ncols=True, smoothing=0.1)

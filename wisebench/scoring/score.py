@@ -1,0 +1,52 @@
+"""Scoring: a Sample and its Prediction become a SampleRecord with I and U under every protocol."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wisebench.adapters.prediction import Prediction
+from wisebench.data.sample import Sample
+from wisebench.metrics.iou import PROTOCOLS, intersection_union
+from wisebench.scoring.record import SampleRecord, encode_mask
+
+
+def score_prediction(sample: Sample, prediction: Prediction, gt: np.ndarray, prompt_hash: str | None = None, warmup: bool = False) -> SampleRecord:
+    """`gt` is the sample's loaded ground truth (the caller loads it once). A mask of the wrong size is an
+    adapter bug: it is recorded as a failure and scored as an empty prediction rather than resized silently."""
+    mask = prediction.mask
+    metadata = prediction.metadata_json()
+    if mask is not None and mask.shape != gt.shape:
+        metadata["failure"] = f"mask_shape_mismatch: predicted {tuple(mask.shape)}, ground truth {tuple(gt.shape)}"
+        mask = None
+    if mask is not None:
+        mask = mask.astype(bool)
+    scores = {}
+    for protocol in PROTOCOLS:
+        intersection, union = intersection_union(mask, gt, protocol)
+        scores[protocol] = {"intersection": int(intersection), "union": int(union)}
+    return SampleRecord(
+        sample_id=sample.sample_id,
+        image_id=sample.image_id,
+        subsets=list(sample.subsets),
+        query=sample.query,
+        prompt_hash=prompt_hash,
+        scores=scores,
+        gt_area=int((gt == 1).sum()),
+        pred_area=int(mask.sum()) if mask is not None else 0,
+        mask_rle=encode_mask(mask) if mask is not None else None,
+        prediction=metadata,
+        warmup=warmup,
+    )
+
+
+def skipped_record(sample: Sample, path: str, problem: str) -> SampleRecord:
+    """A bad sample skipped under --skip-bad: kept in the record set (so resume does not retry it) with no scores."""
+    return SampleRecord(
+        sample_id=sample.sample_id,
+        image_id=sample.image_id,
+        subsets=list(sample.subsets),
+        query=sample.query,
+        prompt_hash=None,
+        scores={},
+        skipped={"path": path, "problem": problem},
+    )
