@@ -254,3 +254,15 @@ def test_reasonseg_diff_rejects_unknown_layout_and_missing_entries(tmp_path):
     (side / "test.json").unlink()
     with pytest.raises(DatasetNotFoundError, match="ReasonSeg-Diff"):
         ReasonSegDiffSuite().load("test", str(tmp_path))
+
+
+def test_hf_snapshot_with_several_splits_reads_only_the_requested_one(tmp_path):
+    dataset, _ = _hf_reasonseg(tmp_path)
+    data = tmp_path / "snapshot" / "data"
+    data.mkdir(parents=True)
+    dataset.select([0]).to_parquet(str(data / "val-00000-of-00001.parquet"))
+    dataset.select([1]).to_parquet(str(data / "test-00000-of-00001.parquet"))
+    assert [s.sample_id for s in ReasonSegSuite().load("val", str(tmp_path / "snapshot")).samples] == ["1234_abc"]
+    assert [s.sample_id for s in ReasonSegSuite().load("test", str(tmp_path / "snapshot")).samples] == ["5678_def"]
+    with pytest.raises(DatasetFormatError, match="not 'train'"):
+        ReasonSegSuite().load("train", str(tmp_path / "snapshot"))

@@ -89,9 +89,9 @@ SEGMENTERS = Registry("segmenter", "wisebench.segmenters")
 SUITES.register("reasonseg-mini", "wisebench.data.reasonseg_mini:ReasonSegMiniSuite", ("mini",), "bundled default")
 SUITES.register("reasonseg", "wisebench.data.reasonseg:ReasonSegSuite", (), "ReasonSeg val/test (LISA or HF copy)")
 SUITES.register("reasonseg-diff", "wisebench.data.reasonseg_diff:ReasonSegDiffSuite", ("reasonsegdiff",), "ReasonSeg-Diff")
-SUITES.register("refcoco", "wisebench.data.refcoco:RefCocoSuite", (), "RefCOCO (unc) val/testA/testB")
-SUITES.register("refcoco+", "wisebench.data.refcoco:RefCocoPlusSuite", ("refcocoplus",), "RefCOCO+ (unc)")
-SUITES.register("refcocog", "wisebench.data.refcoco:RefCocogSuite", (), "RefCOCOg (umd) val/test")
+SUITES.register("refcoco", "wisebench.data.refcoco:RefCOCOSuite", (), "RefCOCO (unc) val/testA/testB")
+SUITES.register("refcoco+", "wisebench.data.refcoco:RefCOCOPlusSuite", ("refcocoplus",), "RefCOCO+ (unc)")
+SUITES.register("refcocog", "wisebench.data.refcoco:RefCOCOgSuite", (), "RefCOCOg (umd) val/test")
 
 SEGMENTERS.register("grabcut", "wisebench.segmenters.grabcut:GrabCutSegmenter", (), "OpenCV GrabCut, weight-free")
 

@@ -29,6 +29,9 @@ class Adapter(ABC):
     "Submitting a new adapter")."""
 
     name: str = ""
+    # Batches at the start of each process whose timings are excluded from latency figures (kernel compilation,
+    # caches, allocator growth). Adapters with nothing to warm up set 0.
+    warmup_batches: int = 1
 
     def __init__(self, options: ModelOptions):
         self.options = options

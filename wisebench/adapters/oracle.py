@@ -20,6 +20,7 @@ from wisebench.segmenters.base import build_segmenter
 
 class OracleAdapter(Adapter):
     name = "oracle"
+    warmup_batches = 0  # GrabCut has no device state to warm up
 
     def __init__(self, options: ModelOptions):
         super().__init__(options)

@@ -42,9 +42,33 @@ def looks_like_hf_source(source: str) -> bool:
     if path.is_file():
         return path.suffix == ".parquet"
     if path.is_dir():
-        return (path / "dataset_dict.json").exists() or (path / "state.json").exists() or any(path.rglob("*.parquet"))
+        return (path / "dataset_dict.json").exists() or (path / "state.json").exists() or bool(_parquet_files(path))
     parts = source.split("/")
     return len(parts) == 2 and all(parts) and not source.startswith((".", "~"))
+
+
+def _parquet_files(folder: Path) -> list[Path]:
+    """Parquet files of a hub snapshot: at the top, or one or two folders down (data/, data/<split>/).
+    Not a full tree walk: a data folder may also hold tens of thousands of images."""
+    found: list[Path] = []
+    for pattern in ("*.parquet", "*/*.parquet", "*/*/*.parquet"):
+        found += folder.glob(pattern)
+    return sorted(found)
+
+
+def _split_files(files: list[Path], split: str) -> list[Path]:
+    """A snapshot with several splits names them data/<split>-00000-of-00001.parquet or <split>/...;
+    keep the requested split's files. A snapshot of a single split keeps all its files."""
+    def split_of(file: Path) -> str:
+        return file.name.split("-")[0] if "-" in file.name else file.parent.name
+
+    splits = {split_of(file) for file in files}
+    if len(splits) <= 1:
+        return files
+    chosen = [file for file in files if split_of(file) == split]
+    if not chosen:
+        raise DatasetFormatError(files[0].parent, f"holds splits {', '.join(sorted(splits))} but not {split!r}")
+    return chosen
 
 
 @dataclass
@@ -96,7 +120,7 @@ def _open(source: str, split: str):
         if path.is_dir() and ((path / "dataset_dict.json").exists() or (path / "state.json").exists()):
             loaded = datasets.load_from_disk(str(path))
         elif path.is_dir() or path.is_file():
-            files = [str(path)] if path.is_file() else sorted(str(p) for p in path.rglob("*.parquet"))
+            files = [str(path)] if path.is_file() else [str(p) for p in _split_files(_parquet_files(path), split)]
             if not files:
                 raise DatasetNotFoundError(path, "a `save_to_disk` folder or parquet files of the HF copy", "")
             loaded = datasets.load_dataset("parquet", data_files={"data": files}, split="data")

@@ -89,7 +89,7 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
                 store.save_run(run)
             for batch_number, start in enumerate(range(0, len(pending), config.batch_size)):
                 batch = pending[start : start + config.batch_size]
-                new_records = predict_and_score(adapter, batch, config.skip_bad, warmup=batch_number == 0)
+                new_records = predict_and_score(adapter, batch, config.skip_bad, warmup=batch_number < adapter.warmup_batches)
                 store.append(new_records)
                 bar.update(len(batch))
         except KeyboardInterrupt:
