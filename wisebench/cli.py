@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("run")
     show.add_argument("--out", default="runs")
     show.add_argument("--protocol", choices=PROTOCOLS)
+    show.add_argument("--baseline", metavar="RUN", help="compute AES against this run (same suite and split)")
     show.add_argument("--json", action="store_true")
 
     compare = commands.add_parser("compare", help="paired per-sample differences between two runs")
@@ -188,7 +189,13 @@ def command_show(args: argparse.Namespace) -> int:
 
     run, records = _load_run(args.run, args.out)
     protocol = args.protocol or run.get("protocol", "lisa")
-    summary = summarize(records, protocol=protocol, seed=run.get("seeds", {}).get("bootstrap_seed", 0))
+    seed = run.get("seeds", {}).get("bootstrap_seed", 0)
+    baseline = None
+    if args.baseline:
+        baseline_run, baseline_records = _load_run(args.baseline, args.out)
+        baseline = summarize(baseline_records, protocol=protocol, seed=seed)
+        baseline["run_id"] = baseline_run.get("run_id", args.baseline)
+    summary = summarize(records, protocol=protocol, seed=seed, baseline=baseline)
     if args.json:
         print(json.dumps({"run_id": run.get("run_id"), "summary": summary}, indent=2))
     else:
