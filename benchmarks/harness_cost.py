@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from wisebench.adapters.base import Adapter, ModelOptions
 from wisebench.adapters.prediction import Prediction
 from wisebench.data.gt_prompts import box_of
 from wisebench.data.masks import rasterize_lisa_shapes
-from wisebench.data.sample import ArrayMask, ImageSource, Sample
+from wisebench.data.sample import ImageSource, Sample
 from wisebench.metrics.iou import PROTOCOLS, intersection_union
 from wisebench.registry import SUITES
 from wisebench.runner.config import RunConfig
@@ -59,6 +60,20 @@ class BoxAdapter(Adapter):
         return {"adapter": self.name, "random_weights": False}
 
 
+@dataclass(frozen=True)
+class ShapesMask:
+    """Polygons rasterized on every load, as a ReasonSeg annotation is."""
+
+    shapes: tuple
+    size: int
+
+    def load(self) -> np.ndarray:
+        return rasterize_lisa_shapes(list(self.shapes), self.size, self.size)
+
+    def origin(self) -> str:
+        return "synthetic polygons"
+
+
 def synthetic_samples(count: int, size: int = 1024) -> list[Sample]:
     """Photographic-size samples: a noisy JPEG and a mask from a few random polygons (one ignore)."""
     from PIL import Image
@@ -76,9 +91,8 @@ def synthetic_samples(count: int, size: int = 1024) -> list[Sample]:
             radii = rng.uniform(60, 180, 24)
             points = centre + np.stack([np.cos(angles) * radii, np.sin(angles) * radii], axis=1)
             shapes.append({"label": label, "points": points.tolist()})
-        mask = rasterize_lisa_shapes(shapes, size, size)
         samples.append(
-            Sample(f"synthetic{index}", f"synthetic{index}", "q", ImageSource(data=buffer.getvalue(), label="synthetic"), ArrayMask(mask), ("long",))
+            Sample(f"synthetic{index}", f"synthetic{index}", "q", ImageSource(data=buffer.getvalue(), label="synthetic"), ShapesMask(tuple(shapes), size), ("long",))
         )
     return samples
 
