@@ -96,3 +96,7 @@ SUITES.register("refcocog", "wisebench.data.refcoco:RefCOCOgSuite", (), "RefCOCO
 SEGMENTERS.register("grabcut", "wisebench.segmenters.grabcut:GrabCutSegmenter", (), "OpenCV GrabCut, weight-free")
 
 MODELS.register("oracle", "wisebench.adapters.oracle:OracleAdapter", (), "box + points from the ground truth")
+MODELS.register("seg-zero", "baselines.seg_zero:SegZeroAdapter", ("segzero", "seg-zero-7b"), "Seg-Zero-7B (Qwen2.5-VL + SAM2)")
+MODELS.register("pixelthink", "baselines.pixelthink:PixelThinkAdapter", ("pixelthink-7b",), "PixelThink-7B (Seg-Zero pipeline)")
+MODELS.register("wise", "wise.adapters:WiseAdapter", (), "WISE (Qwen2.5-VL + SAM2), --checkpoint required")
+MODELS.register("wise-s", "wise.adapters:WiseSAdapter", ("wises", "wise_s"), "WISE-S: WISE + brevity instruction")

@@ -1,0 +1,142 @@
+"""The reasoner + segmenter pipeline: a scripted backend for exact checks, then the real transformers backend with
+a tiny random Qwen2.5-VL end to end through `wisebench run` (CPU). Random weights write garbage: it must come out
+as recorded failures, never crashes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from tiny_models import build_tiny_qwen25vl, qwen_tokenizer  # noqa: E402
+from wisebench.adapters.base import ModelOptions  # noqa: E402
+from wisebench.cli import main  # noqa: E402
+from wisebench.reasoner.backend import Generation, ReasonerBackend  # noqa: E402
+from wisebench.registry import SUITES  # noqa: E402
+from wisebench.runner.store import read_records  # noqa: E402
+from wisebench.segmenters.grabcut import GrabCutSegmenter  # noqa: E402
+from wise.adapters import WiseSAdapter  # noqa: E402
+
+
+class ScriptedBackend(ReasonerBackend):
+    """Returns fixed texts; counts calls so caching is observable."""
+
+    name = "scripted"
+
+    def __init__(self, texts: list[str], finish_reasons: list[str] | None = None):
+        self.texts = texts
+        self.finish_reasons = finish_reasons or ["stop"] * len(texts)
+        self.calls = 0
+        self.seen_prompts: list[str] = []
+        self._tokenizer = qwen_tokenizer()
+
+    def generate(self, requests, settings):
+        self.calls += 1
+        self.seen_prompts += [request.prompt for request in requests]
+        assert all(request.image.size == (840, 840) for request in requests)
+        return [Generation(text, 950, 40, finish, 0.5) for text, finish in zip(self.texts, self.finish_reasons)][: len(requests)]
+
+    def tokenizer(self):
+        return self._tokenizer
+
+    def fingerprint(self):
+        return {"backend": self.name, "texts": self.texts}
+
+    def chat_text(self, prompt):
+        return f"<chat>{prompt}</chat>"
+
+
+@pytest.fixture(scope="module")
+def tiny_qwen(tmp_path_factory) -> Path:
+    return build_tiny_qwen25vl(tmp_path_factory.mktemp("tiny-qwen25vl"))
+
+
+def mini_samples(count: int):
+    return SUITES.load("reasonseg-mini")().load("val", None).samples[:count]
+
+
+def test_scripted_outputs_parse_rescale_segment_and_count_tokens():
+    samples = mini_samples(3)
+    reasoning = "The spoon is what you eat soup with."
+    texts = [
+        f'<think>{reasoning}</think><answer>{{"bbox":[100,100,500,600],"points_1":[300,300],"points_2":[320,400]}}</answer>',
+        "<think>I will keep thinking and never",
+        "<think>ok</think><answer>not json</answer>",
+    ]
+    backend = ScriptedBackend(texts, ["stop", "length", "stop"])
+    adapter = WiseSAdapter(ModelOptions(checkpoint="scripted"), backend=backend, segmenter=GrabCutSegmenter())
+    predictions = adapter.predict(samples)
+    assert backend.seen_prompts[0] == adapter.spec.prompt(samples[0].query) and "(one sentence)" in backend.seen_prompts[0]
+
+    good, truncated, broken = predictions
+    height, width = samples[0].load_image().shape[:2]
+    assert good.failure is None and good.mask.shape == (height, width) and good.mask.any()
+    box = good.objects[0].box
+    assert box == (round(100 * width / 840), round(100 * height / 840), round(500 * width / 840), round(600 * height / 840))
+    assert good.tokens.reasoning == len(qwen_tokenizer().encode(reasoning, add_special_tokens=False))
+    assert good.tokens.prompt == 950 and good.tokens.generated == 40
+    assert set(good.seconds) == {"reasoner", "segmenter", "total"}
+    assert truncated.failure == "truncated_in_reasoning" and truncated.mask is None and truncated.finish_reason == "length"
+    assert broken.failure == "no_json_object" and broken.tokens.reasoning == 1
+
+
+def test_greedy_generations_are_cached_across_adapters(tmp_path, monkeypatch):
+    monkeypatch.setenv("WISEBENCH_CACHE", str(tmp_path))
+    samples = mini_samples(2)
+    text = '<think>x</think><answer>{"bbox":[1,1,400,400],"points_1":[100,100],"points_2":[200,200]}</answer>'
+    first = ScriptedBackend([text, text])
+    WiseSAdapter(ModelOptions(checkpoint="scripted"), backend=first, segmenter=GrabCutSegmenter()).predict(samples)
+    second = ScriptedBackend([text, text])
+    predictions = WiseSAdapter(ModelOptions(checkpoint="scripted"), backend=second, segmenter=GrabCutSegmenter()).predict(samples)
+    assert first.calls == 1 and second.calls == 0
+    assert all(p.extra.get("cached") for p in predictions)
+    sampled = ScriptedBackend([text, text])
+    WiseSAdapter(ModelOptions(checkpoint="scripted", settings={"do_sample": True}), backend=sampled, segmenter=GrabCutSegmenter()).predict(samples)
+    assert sampled.calls == 1  # sampled decoding is never served from the cache
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("model", ["wise-s", "seg-zero"])
+def test_tiny_random_qwen_end_to_end_cli(tmp_path, capsys, tiny_qwen, model):
+    code, out, err = run_cli(
+        capsys, "run", "--model", model, "--suite", "reasonseg-mini", "--checkpoint", str(tiny_qwen), "--segmenter", "grabcut",
+        "--limit", "2", "--batch-size", "2", "--set", "max_new_tokens=12", "--out", str(tmp_path), "--no-progress",
+    )
+    assert code == 0, err
+    (folder,) = [path for path in tmp_path.iterdir() if path.is_dir()]
+    records = read_records(folder)
+    assert len(records) == 2
+    for record in records:
+        prediction = record["prediction"]
+        assert prediction["raw_text"]  # garbage, but recorded
+        assert prediction["failure"]  # random weights cannot answer in the format
+        assert prediction["tokens"]["prompt"] > 900  # 840 x 840 image = 900 image tokens, plus the text
+        assert 1 <= prediction["tokens"]["generated"] <= 12
+        assert prediction["finish_reason"] in ("stop", "length")
+        assert prediction["seconds"]["reasoner"] > 0 and prediction["seconds"]["total"] >= prediction["seconds"]["reasoner"]
+        assert record["scores"]["lisa"]["intersection"] == 0
+    run = json.loads((folder / "run.json").read_text())
+    assert run["model"]["backend"]["backend"] == "hf" and run["model"]["backend"]["dtype"] == "float32"
+    assert run["prompt_hash"] and run["smoke"]["is_smoke"]
+    assert run["summary"]["failures"]["format_failure_rate"] == 1.0
+
+
+def test_missing_weights_offline_is_one_message(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    code, _, err = run_cli(capsys, "run", "--model", "seg-zero", "--suite", "reasonseg-mini", "--limit", "1", "--out", str(tmp_path), "--segmenter", "grabcut", "--no-progress")
+    assert code == 2 and "Traceback" not in err
+    assert "Ricky06662/Seg-Zero-7B" in err and str(tmp_path / "hf" / "hub") in err and "--checkpoint" in err
+
+
+def test_wise_without_checkpoint_says_so(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", "--model", "wise", "--suite", "reasonseg-mini", "--limit", "1", "--out", str(tmp_path), "--no-progress")
+    assert code == 2 and "--checkpoint" in err and "WISE publishes no weights" in err

@@ -1,0 +1,1 @@
+"""Optional reasoner backends that need heavy extras (imported lazily, only when selected): `vllm_backend`."""

@@ -1,0 +1,117 @@
+"""The transformers backend: Qwen2_5_VLForConditionalGeneration + its processor and chat template, batched with
+left padding, greedy by default. bf16 and flash-attention 2 on CUDA where available, float32 + SDPA on CPU."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from wisebench.reasoner.backend import Generation, GenerationRequest, GenerationSettings, ReasonerBackend, user_message
+from wisebench.reasoner.weights import checkpoint_fingerprint, resolve_checkpoint
+
+
+def synchronize() -> None:
+    """Wait for queued GPU work so the clock measures it (no-op without CUDA)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def pick_device(device: str | None) -> str:
+    import torch
+
+    return device or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def pick_attention(device: str) -> str:
+    if device.startswith("cuda"):
+        try:
+            import flash_attn  # noqa: F401
+
+            return "flash_attention_2"
+        except ImportError:
+            pass
+    return "sdpa"
+
+
+class TransformersReasoner(ReasonerBackend):
+    name = "hf"
+
+    def __init__(self, checkpoint: str, revision: str | None = None, device: str | None = None, dtype: str | None = None, attn_implementation: str | None = None):
+        import torch
+        from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+
+        self.checkpoint = checkpoint
+        self.revision = revision
+        self.folder: Path = resolve_checkpoint(checkpoint, revision, what="reasoner")
+        self.device = pick_device(device)
+        self.dtype = getattr(torch, dtype) if dtype else (torch.bfloat16 if self.device.startswith("cuda") else torch.float32)
+        self.attention = attn_implementation or pick_attention(self.device)
+        self.model = Qwen2_5_VLForConditionalGeneration.from_pretrained(self.folder, torch_dtype=self.dtype, attn_implementation=self.attention)
+        self.model.to(self.device).eval()
+        self.processor = AutoProcessor.from_pretrained(self.folder)
+        self.processor.tokenizer.padding_side = "left"  # decoder-only batching: pad on the left
+        self._stop_ids = self._stop_token_ids()
+
+    def _stop_token_ids(self) -> set[int]:
+        config = self.model.generation_config
+        ids = config.eos_token_id if config.eos_token_id is not None else self.processor.tokenizer.eos_token_id
+        return set(ids if isinstance(ids, list) else [ids]) - {None}
+
+    def chat_text(self, prompt: str) -> str:
+        return self.processor.apply_chat_template(user_message(prompt), tokenize=False, add_generation_prompt=True)
+
+    def tokenizer(self):
+        return self.processor.tokenizer
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {
+            "backend": self.name,
+            **checkpoint_fingerprint(self.folder, self.checkpoint, self.revision),
+            "dtype": str(self.dtype).replace("torch.", ""),
+            "attention": self.attention,
+        }
+
+    def generate(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Generation]:
+        import torch
+
+        texts = [self.chat_text(request.prompt) for request in requests]
+        inputs = self.processor(text=texts, images=[request.image for request in requests], padding=True, return_tensors="pt").to(self.device)
+        options: dict[str, Any] = {"max_new_tokens": settings.max_new_tokens, "do_sample": settings.do_sample}
+        if settings.do_sample:
+            options.update(temperature=settings.temperature, top_p=settings.top_p)
+            torch.manual_seed(settings.seed)
+        else:  # the checkpoint's generation_config may carry sampling knobs that greedy decoding would warn about
+            options.update(temperature=None, top_p=None, top_k=None)
+        synchronize()
+        start = time.perf_counter()
+        with torch.inference_mode():
+            output = self.model.generate(**inputs, **options)
+        synchronize()
+        seconds = (time.perf_counter() - start) / len(requests)
+        prompt_length = inputs["input_ids"].shape[1]
+        prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
+        generations = []
+        for row, new_tokens in enumerate(output[:, prompt_length:].tolist()):
+            kept, finish_reason = [], "length"
+            for token in new_tokens:
+                if token in self._stop_ids:
+                    kept.append(token)
+                    finish_reason = "stop"
+                    break
+                kept.append(token)
+            if finish_reason == "length" and len(kept) < settings.max_new_tokens:
+                finish_reason = "stop"  # ended on another stop condition (padding after an early stop)
+            text = self.processor.tokenizer.decode(kept, skip_special_tokens=True)
+            generations.append(Generation(text=text, prompt_tokens=int(prompt_tokens[row]), generated_tokens=len(kept), finish_reason=finish_reason, seconds=seconds))
+        return generations
+
+    def close(self) -> None:
+        import torch
+
+        del self.model
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()

@@ -1,0 +1,191 @@
+"""The `vllm` reasoner backend: the whole batch goes to one `LLM.generate` call (continuous batching).
+
+It feeds vLLM the text the `hf` backend feeds transformers: the processor's chat template over `user_message(prompt)`
+with add_generation_prompt, so both backends see byte-identical prompts (the Qwen2.5-VL template adds its own default
+system line; we pass none). vLLM expands the single image placeholder itself, so `prompt_tokens` counts image tokens.
+
+vLLM is an optional extra that pins its own torch; it is imported only when an engine has to be built, and the
+SamplingParams factory is an attribute so tests can run with stand-ins and no vLLM at all.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from importlib import metadata
+from typing import Any, Callable
+
+from wisebench.errors import WeightsNotFoundError, WisebenchError
+from wisebench.reasoner.backend import (
+    Generation,
+    GenerationRequest,
+    GenerationSettings,
+    ReasonerBackend,
+    TextTokenizer,
+    user_message,
+)
+
+VLLM_MISSING = (
+    "the vllm backend needs the `vllm` extra: pip install 'wisebench[vllm]' (a CUDA machine; it pins its own torch)"
+)
+
+
+class VLLMOutputMismatchError(RuntimeError):
+    """vLLM returned outputs that cannot be matched one-to-one, in order, to the submitted requests."""
+
+
+def sampling_kwargs(settings: GenerationSettings) -> dict[str, Any]:
+    """SamplingParams keywords for the settings. Greedy is temperature 0 in vLLM (top_p/seed are then irrelevant).
+
+    Nothing else is set, so vLLM's own defaults apply (repetition_penalty 1.0, skip_special_tokens True, n 1)."""
+    if settings.deterministic:
+        return {"temperature": 0.0, "max_tokens": settings.max_new_tokens}
+    return {
+        "temperature": settings.temperature,
+        "top_p": settings.top_p,
+        "seed": settings.seed,
+        "max_tokens": settings.max_new_tokens,
+    }
+
+
+def normalize_finish_reason(reason: Any) -> str:
+    """vLLM reports "stop" (EOS, stop string or stop token), "length" (max_tokens or max_model_len) or "abort".
+
+    Those strings are kept as they are ("abort" included, so an aborted request is visible, not hidden as a stop);
+    None, which a finished request should never carry, becomes "unfinished"."""
+    if reason is None:
+        return "unfinished"
+    return str(reason)
+
+
+def _import_vllm() -> Any:
+    try:
+        import vllm
+    except ImportError as error:
+        raise WisebenchError(VLLM_MISSING) from error
+    return vllm
+
+
+def _vllm_sampling_params(**kwargs: Any) -> Any:
+    return _import_vllm().SamplingParams(**kwargs)
+
+
+class VLLMReasoner(ReasonerBackend):
+    name = "vllm"
+
+    def __init__(
+        self,
+        checkpoint: str,
+        revision: str | None = None,
+        dtype: str = "bfloat16",
+        max_model_len: int | None = 8192,
+        gpu_memory_utilization: float = 0.9,
+        tensor_parallel_size: int = 1,
+        seed: int = 0,
+        limit_images: int = 1,
+        engine: Any = None,
+        processor: Any = None,
+    ) -> None:
+        self.checkpoint = checkpoint
+        self.revision = revision
+        self.dtype = dtype
+        # Replaceable so tests (and stand-in engines) need no vLLM; called with sampling_kwargs(settings).
+        self.make_sampling_params: Callable[..., Any] = _vllm_sampling_params
+        # Import first: a missing extra is the likeliest failure and has the most useful message.
+        vllm = _import_vllm() if engine is None else None
+        self.processor = processor if processor is not None else _load_processor(checkpoint, revision)
+        if vllm is not None:
+            engine = vllm.LLM(
+                model=checkpoint,
+                revision=revision,
+                dtype=dtype,
+                max_model_len=max_model_len,
+                gpu_memory_utilization=gpu_memory_utilization,
+                tensor_parallel_size=tensor_parallel_size,
+                seed=seed,
+                limit_mm_per_prompt={"image": limit_images},
+            )
+        self.engine: Any = engine
+
+    def chat_text(self, prompt: str) -> str:
+        return self.processor.apply_chat_template(user_message(prompt), tokenize=False, add_generation_prompt=True)
+
+    def generate(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Generation]:
+        if not requests:
+            return []
+        if self.engine is None:
+            raise WisebenchError("the vllm backend was closed; build a new one to generate again")
+        texts = [self.chat_text(r.prompt) for r in requests]
+        # The image object goes through untouched: the adapter already resized it by the spec's rule.
+        inputs = [{"prompt": t, "multi_modal_data": {"image": r.image}} for t, r in zip(texts, requests)]
+        params = self.make_sampling_params(**sampling_kwargs(settings))
+        start = time.perf_counter()
+        outputs = list(self.engine.generate(inputs, params, use_tqdm=False))
+        # generate() returns only when every request is done, so this is the batch's wall time.
+        batch_seconds = time.perf_counter() - start
+        _check_outputs(outputs, texts)
+        share = batch_seconds / len(requests)
+        return [_to_generation(out, share, batch_seconds, len(requests)) for out in outputs]
+
+    def tokenizer(self) -> TextTokenizer:
+        return getattr(self.processor, "tokenizer", self.processor)
+
+    def fingerprint(self) -> dict[str, Any]:
+        fp: dict[str, Any] = {
+            "backend": self.name,
+            "checkpoint": self.checkpoint,
+            "revision": self.revision,
+            "dtype": self.dtype,
+        }
+        try:  # package metadata, so the fingerprint never imports vLLM (and its torch) just to read a version
+            fp["vllm_version"] = metadata.version("vllm")
+        except metadata.PackageNotFoundError:
+            pass
+        return fp
+
+    def close(self) -> None:
+        # Dropping the last reference lets vLLM tear down its workers; then hand the cached blocks back to CUDA.
+        self.engine = None
+        gc.collect()
+        try:
+            import torch
+        except ImportError:
+            return
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+
+def _load_processor(checkpoint: str, revision: str | None) -> Any:
+    from transformers import AutoProcessor
+
+    try:
+        return AutoProcessor.from_pretrained(checkpoint, revision=revision)
+    except OSError as error:  # not in the local cache and not reachable (or not a model folder)
+        raise WeightsNotFoundError(f"could not load the processor of {checkpoint!r} (revision {revision}): {error}")
+
+
+def _check_outputs(outputs: list[Any], texts: list[str]) -> None:
+    """vLLM returns outputs in input order; anything else would silently pair answers with the wrong samples."""
+    if len(outputs) != len(texts):
+        raise VLLMOutputMismatchError(
+            f"vLLM returned {len(outputs)} outputs for {len(texts)} requests; cannot match them to samples"
+        )
+    for i, (out, text) in enumerate(zip(outputs, texts)):
+        if not getattr(out, "outputs", None):
+            raise VLLMOutputMismatchError(f"vLLM output {i} has no completion")
+        prompt = getattr(out, "prompt", None)
+        # Cheap order check where vLLM echoes the prompt (equal prompts with different images cannot be told apart).
+        if isinstance(prompt, str) and prompt != text:
+            raise VLLMOutputMismatchError(f"vLLM output {i} echoes a different prompt than request {i}")
+
+
+def _to_generation(out: Any, share: float, batch_seconds: float, batch_size: int) -> Generation:
+    completion = out.outputs[0]
+    return Generation(
+        text=completion.text,
+        prompt_tokens=len(out.prompt_token_ids or []),
+        generated_tokens=len(completion.token_ids),
+        finish_reason=normalize_finish_reason(completion.finish_reason),
+        seconds=share,
+        extra={"batch_seconds": batch_seconds, "batch_size": batch_size},
+    )

@@ -1,0 +1,165 @@
+"""ReasonerSegmenterAdapter: the two-stage pipeline, built once; published systems are specs over it.
+
+Per batch: load images -> resize by the spec (840 x 840) -> prompt -> reasoner backend (cached when greedy) ->
+parse -> rescale to the original image -> segmenter (batched) -> Prediction with tokens and per-stage seconds.
+Settings (--set key=value): backend=hf|vllm, dtype, attn_implementation, brevity, revision, max_new_tokens,
+do_sample, temperature, top_p, cache=true|false, and for vllm max_model_len, gpu_memory_utilization,
+tensor_parallel_size.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+import numpy as np
+
+from wisebench.adapters.base import Adapter, ModelOptions
+from wisebench.adapters.prediction import Prediction, TokenCounts
+from wisebench.data.sample import Sample
+from wisebench.data.suite import cache_root
+from wisebench.errors import WeightsNotFoundError, WisebenchError
+from wisebench.reasoner.backend import GenerationRequest, ReasonerBackend
+from wisebench.reasoner.cache import GenerationCache
+from wisebench.reasoner.parsing import parse_output, rescale_objects
+from wisebench.reasoner.spec import ReasonerSpec
+from wisebench.segmenters.base import Segmenter, build_segmenter
+
+
+def build_backend(name: str, checkpoint: str, spec: ReasonerSpec, options: ModelOptions) -> ReasonerBackend:
+    settings = options.settings
+    if name == "hf":
+        from wisebench.reasoner.backends.hf_backend import TransformersReasoner
+
+        return TransformersReasoner(checkpoint, spec.revision, options.device, settings.get("dtype"), settings.get("attn_implementation"))
+    if name == "vllm":
+        from wisebench.reasoner.backends.vllm_backend import VLLMReasoner
+
+        extra = {key: settings[key] for key in ("max_model_len", "gpu_memory_utilization", "tensor_parallel_size", "dtype") if key in settings}
+        return VLLMReasoner(checkpoint, revision=spec.revision, seed=options.seed, **extra)
+    raise WisebenchError(f"unknown reasoner backend {name!r}: use --set backend=hf or --set backend=vllm")
+
+
+def count_tokens(tokenizer: Any, text: str) -> int:
+    """WISE's reasoning-token metric: the model's tokenizer, add_special_tokens=False. Never whitespace words."""
+    return len(tokenizer.encode(text, add_special_tokens=False)) if text else 0
+
+
+class ReasonerSegmenterAdapter(Adapter):
+    """Subclasses set `spec` (and `name`); that is all a Qwen-style system needs."""
+
+    spec: ReasonerSpec
+
+    def __init__(self, options: ModelOptions, backend: ReasonerBackend | None = None, segmenter: Segmenter | None = None):
+        super().__init__(options)
+        self.spec = self.spec.with_settings(options.settings)
+        checkpoint = options.checkpoint or self.spec.checkpoint
+        if checkpoint is None:
+            raise WeightsNotFoundError(f"model {self.name!r} has no published default checkpoint: pass --checkpoint PATH_OR_HUB_ID. {self.spec.no_checkpoint_help}")
+        self.checkpoint = checkpoint
+        self.backend_name = str(options.settings.get("backend", "hf"))
+        self.backend = backend or build_backend(self.backend_name, checkpoint, self.spec, options)
+        self.segmenter = segmenter or build_segmenter(options.segmenter or self.spec.default_segmenter, options.segmenter_checkpoint, options.device)
+        use_cache = bool(options.settings.get("cache", True)) and self.spec.generation.deterministic
+        self.cache = GenerationCache(cache_root() / "generations", enabled=use_cache)
+        self.settings = self.spec.generation if not self.spec.generation.do_sample else self._seeded()
+
+    def _seeded(self):
+        from dataclasses import replace
+
+        return replace(self.spec.generation, seed=self.options.seed)
+
+    def prompt_text(self, sample: Sample) -> str:
+        return self.spec.prompt(sample.query)
+
+    def describe(self) -> dict[str, Any]:
+        fingerprint = self.backend.fingerprint()
+        segmenter = self.segmenter.describe()
+        return {
+            "adapter": self.name,
+            **self.spec.describe(),
+            "checkpoint": self.checkpoint,
+            "backend": fingerprint,
+            "segmenter": segmenter,
+            "random_weights": bool(fingerprint.get("random_weights") or segmenter.get("random_weights")),
+        }
+
+    def _resize(self, image: np.ndarray):
+        from PIL import Image
+
+        picture = Image.fromarray(image)
+        if self.spec.resize is None:
+            return picture
+        return picture.resize(self.spec.resize, Image.BILINEAR)  # aspect ratio ignored, as upstream
+
+    def predict(self, samples: list[Sample]) -> list[Prediction]:
+        images = [sample.load_image() for sample in samples]
+        resized = [self._resize(image) for image in images]
+        prompts = [self.prompt_text(sample) for sample in samples]
+        fingerprint = self.backend.fingerprint()
+        keys, generations = [], []
+        for sample, picture, prompt in zip(samples, resized, prompts):
+            key = self.cache.key(fingerprint, self.backend.chat_text(prompt), self.settings, sample.sample_id, _png_bytes(picture)) if self.cache.enabled else ""
+            keys.append(key)
+            generations.append(self.cache.get(key) if key else None)
+        missing = [index for index, generation in enumerate(generations) if generation is None]
+        if missing:
+            fresh = self.backend.generate([GenerationRequest(resized[i], prompts[i]) for i in missing], self.settings)
+            for index, generation in zip(missing, fresh):
+                generations[index] = generation
+                if keys[index]:
+                    self.cache.put(keys[index], generation)
+
+        tokenizer = self.backend.tokenizer()
+        predictions: list[Prediction] = []
+        to_segment: list[int] = []
+        for index, (image, generation) in enumerate(zip(images, generations)):
+            parsed = parse_output(generation.text, generation.finish_reason, self.spec.reasoning_tag, self.spec.answer_tag, self.spec.answer_schema)
+            failure = parsed.failure
+            objects = []
+            if failure is None:
+                rescaled = rescale_objects(parsed.objects, self.spec.resize, (image.shape[1], image.shape[0]))
+                if isinstance(rescaled, str):
+                    failure = rescaled
+                else:
+                    objects = rescaled
+            prediction = Prediction(
+                mask=None,
+                failure=failure,
+                raw_text=generation.text,
+                reasoning_text=parsed.reasoning_text,
+                answer_text=parsed.answer_text,
+                objects=objects,
+                tokens=TokenCounts(prompt=generation.prompt_tokens, reasoning=count_tokens(tokenizer, parsed.reasoning_text), generated=generation.generated_tokens),
+                finish_reason=generation.finish_reason,
+                seconds={"reasoner": generation.seconds},
+                extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached")}.items() if value},
+            )
+            predictions.append(prediction)
+            if failure is None:
+                to_segment.append(index)
+
+        if to_segment:
+            from wisebench.reasoner.backends.hf_backend import synchronize
+
+            synchronize()
+            start = time.perf_counter()
+            masks = self.segmenter.segment_batch([images[i] for i in to_segment], [predictions[i].objects for i in to_segment])
+            synchronize()
+            share = (time.perf_counter() - start) / len(to_segment)
+            for index, mask in zip(to_segment, masks):
+                predictions[index].mask = mask
+                predictions[index].seconds["segmenter"] = share
+        for prediction in predictions:
+            prediction.seconds["total"] = sum(prediction.seconds.values())
+        return predictions
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def _png_bytes(picture) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
