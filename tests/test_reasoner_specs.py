@@ -74,3 +74,12 @@ def test_generation_overrides(setting, value):
 
 def test_braces_in_query_do_not_break_the_template():
     assert "Please find 'the {odd} one' with" in SEG_ZERO.prompt("the {odd} one")
+
+
+def test_list_models_shows_checkpoints_and_prompts(capsys):
+    from wisebench.cli import main
+
+    assert main(["list", "models"]) == 0
+    out = capsys.readouterr().out
+    assert "Ricky06662/Seg-Zero-7B" in out and "(--checkpoint required)" in out
+    assert "streamlined thinking process here (one sentence) </think>" in out

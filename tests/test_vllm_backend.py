@@ -216,3 +216,10 @@ def test_vllm_standin_tokenizer_is_the_real_qwen_tokenizer() -> None:
     ids = backend.tokenizer().encode(text, add_special_tokens=False)
     assert ids == qwen.encode(text, add_special_tokens=False)
     assert 0 < len(ids) < len(text)  # real BPE merges, not one id per character
+
+
+def test_vllm_standin_repetition_penalty_follows_settings_then_checkpoint():
+    from wisebench.reasoner.backend import GenerationSettings
+
+    assert sampling_kwargs(GenerationSettings(max_new_tokens=8), 1.05) == {"temperature": 0.0, "max_tokens": 8, "repetition_penalty": 1.05}
+    assert sampling_kwargs(GenerationSettings(max_new_tokens=8, repetition_penalty=1.0), 1.05) == {"temperature": 0.0, "max_tokens": 8}

@@ -156,6 +156,8 @@ def command_list(args: argparse.Namespace) -> int:
     from wisebench.report import table
 
     registry = {"models": MODELS, "suites": SUITES, "segmenters": SEGMENTERS}[args.what]
+    if args.what == "models":
+        return _list_models()
     rows = []
     for entry in registry.entries():
         detail = entry.summary
@@ -163,6 +165,29 @@ def command_list(args: argparse.Namespace) -> int:
             detail = _suite_detail(entry.name) or detail
         rows.append([entry.name, ", ".join(entry.aliases), detail, entry.source])
     print(table(["name", "aliases", "description", "source"], rows))
+    return 0
+
+
+def _list_models() -> int:
+    """Each model with its default checkpoint; then the exact prompt of every spec-based one."""
+    from wisebench.registry import MODELS
+    from wisebench.report import table
+
+    rows, prompts = [], []
+    for entry in MODELS.entries():
+        try:
+            spec = getattr(MODELS.load(entry.name), "spec", None)
+        except WisebenchError as error:
+            rows.append([entry.name, ", ".join(entry.aliases), "?", f"{entry.summary} (unavailable: {error})", entry.source])
+            continue
+        checkpoint = "-" if spec is None else (spec.checkpoint or "(--checkpoint required)")
+        rows.append([entry.name, ", ".join(entry.aliases), checkpoint, entry.summary, entry.source])
+        if spec is not None:
+            prompts.append(f"{entry.name}:\n  {spec.prompt_template()}")
+    print(table(["name", "aliases", "checkpoint", "description", "source"], rows))
+    if prompts:
+        print("\nprompts ({Question} = the query, lower-cased, dots stripped):")
+        print("\n".join(prompts))
     return 0
 
 

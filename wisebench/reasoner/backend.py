@@ -19,6 +19,9 @@ class GenerationSettings:
     temperature: float = 1.0  # only used when do_sample
     top_p: float = 1.0
     seed: int = 0
+    # None: the checkpoint's generation_config decides (transformers' generate() applies it, as the published
+    # evaluations ran; Qwen2.5-VL-Instruct ships 1.05). The vllm backend reads the same value from the checkpoint.
+    repetition_penalty: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

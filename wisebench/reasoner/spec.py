@@ -70,7 +70,7 @@ class ReasonerSpec:
             changes["brevity"] = str(settings["brevity"])
         if "revision" in settings:
             changes["revision"] = str(settings["revision"])
-        generation = {key: settings[key] for key in ("max_new_tokens", "do_sample", "temperature", "top_p") if key in settings}
+        generation = {key: settings[key] for key in ("max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty") if key in settings}
         if generation:
             changes["generation"] = replace(self.generation, **generation)
         return replace(self, **changes) if changes else self

@@ -81,6 +81,8 @@ class TransformersReasoner(ReasonerBackend):
         texts = [self.chat_text(request.prompt) for request in requests]
         inputs = self.processor(text=texts, images=[request.image for request in requests], padding=True, return_tensors="pt").to(self.device)
         options: dict[str, Any] = {"max_new_tokens": settings.max_new_tokens, "do_sample": settings.do_sample}
+        if settings.repetition_penalty is not None:
+            options["repetition_penalty"] = settings.repetition_penalty
         if settings.do_sample:
             options.update(temperature=settings.temperature, top_p=settings.top_p)
             torch.manual_seed(settings.seed)

@@ -34,18 +34,29 @@ class VLLMOutputMismatchError(RuntimeError):
     """vLLM returned outputs that cannot be matched one-to-one, in order, to the submitted requests."""
 
 
-def sampling_kwargs(settings: GenerationSettings) -> dict[str, Any]:
+def sampling_kwargs(settings: GenerationSettings, checkpoint_repetition_penalty: float | None = None) -> dict[str, Any]:
     """SamplingParams keywords for the settings. Greedy is temperature 0 in vLLM (top_p/seed are then irrelevant).
 
-    Nothing else is set, so vLLM's own defaults apply (repetition_penalty 1.0, skip_special_tokens True, n 1)."""
-    if settings.deterministic:
-        return {"temperature": 0.0, "max_tokens": settings.max_new_tokens}
-    return {
-        "temperature": settings.temperature,
-        "top_p": settings.top_p,
-        "seed": settings.seed,
-        "max_tokens": settings.max_new_tokens,
-    }
+    Explicit SamplingParams bypass the checkpoint's generation_config, which transformers' generate() applies; so
+    the repetition penalty (settings', else the checkpoint's) is passed explicitly to decode as the hf backend does.
+    Everything else keeps vLLM's defaults (skip_special_tokens True, n 1)."""
+    kwargs: dict[str, Any] = {"temperature": 0.0, "max_tokens": settings.max_new_tokens}
+    if not settings.deterministic:
+        kwargs.update(temperature=settings.temperature, top_p=settings.top_p, seed=settings.seed)
+    penalty = settings.repetition_penalty if settings.repetition_penalty is not None else checkpoint_repetition_penalty
+    if penalty is not None and penalty != 1.0:
+        kwargs["repetition_penalty"] = penalty
+    return kwargs
+
+
+def checkpoint_repetition_penalty(checkpoint: str, revision: str | None) -> float | None:
+    """The repetition_penalty of the checkpoint's generation_config.json (None when it has none)."""
+    try:
+        from transformers import GenerationConfig
+
+        return GenerationConfig.from_pretrained(checkpoint, revision=revision).repetition_penalty
+    except Exception:  # no generation_config.json, or offline: vLLM's default (1.0) applies
+        return None
 
 
 def normalize_finish_reason(reason: Any) -> str:
@@ -94,6 +105,7 @@ class VLLMReasoner(ReasonerBackend):
         # Import first: a missing extra is the likeliest failure and has the most useful message.
         vllm = _import_vllm() if engine is None else None
         self.processor = processor if processor is not None else _load_processor(checkpoint, revision)
+        self.repetition_penalty = checkpoint_repetition_penalty(checkpoint, revision) if engine is None else None
         if vllm is not None:
             engine = vllm.LLM(
                 model=checkpoint,
@@ -118,7 +130,7 @@ class VLLMReasoner(ReasonerBackend):
         texts = [self.chat_text(r.prompt) for r in requests]
         # The image object goes through untouched: the adapter already resized it by the spec's rule.
         inputs = [{"prompt": t, "multi_modal_data": {"image": r.image}} for t, r in zip(texts, requests)]
-        params = self.make_sampling_params(**sampling_kwargs(settings))
+        params = self.make_sampling_params(**sampling_kwargs(settings, self.repetition_penalty))
         start = time.perf_counter()
         outputs = list(self.engine.generate(inputs, params, use_tqdm=False))
         # generate() returns only when every request is done, so this is the batch's wall time.
