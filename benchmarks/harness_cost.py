@@ -33,7 +33,6 @@ from wisebench.registry import SUITES
 from wisebench.runner.config import RunConfig
 from wisebench.runner.environment import cpu_model
 from wisebench.runner.run import execute_run
-from wisebench.scoring.record import encode_mask
 from wisebench.scoring.score import score_prediction
 
 

@@ -105,11 +105,30 @@ def run_cli(capsys, *argv):
     return code, captured.out, captured.err
 
 
+TINY_SAM2 = "random:configs/sam2.1/sam2.1_hiera_t.yaml"
+
+
+def test_scripted_answers_through_random_tiny_sam2():
+    pytest.importorskip("sam2")
+    from wisebench.segmenters.sam2 import SAM2Segmenter
+
+    samples = mini_samples(2)
+    text = '<think>x</think><answer>{"bbox":[100,100,500,600],"points_1":[300,300],"points_2":[320,400]}</answer>'
+    adapter = WiseSAdapter(ModelOptions(checkpoint="scripted", settings={"cache": False}), backend=ScriptedBackend([text, text]), segmenter=SAM2Segmenter(TINY_SAM2))
+    predictions = adapter.predict(samples)
+    for sample, prediction in zip(samples, predictions):
+        assert prediction.failure is None and prediction.mask.shape == sample.load_image().shape[:2] and prediction.mask.dtype == bool
+        assert prediction.seconds["segmenter"] > 0
+    assert adapter.describe()["random_weights"] is True
+
+
 @pytest.mark.parametrize("model", ["wise-s", "seg-zero"])
 def test_tiny_random_qwen_end_to_end_cli(tmp_path, capsys, tiny_qwen, model):
+    pytest.importorskip("sam2")
     code, out, err = run_cli(
-        capsys, "run", "--model", model, "--suite", "reasonseg-mini", "--checkpoint", str(tiny_qwen), "--segmenter", "grabcut",
-        "--limit", "2", "--batch-size", "2", "--set", "max_new_tokens=12", "--out", str(tmp_path), "--no-progress",
+        capsys, "run", "--model", model, "--suite", "reasonseg-mini", "--checkpoint", str(tiny_qwen), "--segmenter", "sam2",
+        "--segmenter-checkpoint", TINY_SAM2, "--limit", "2", "--batch-size", "2", "--set", "max_new_tokens=12",
+        "--out", str(tmp_path), "--no-progress",
     )
     assert code == 0, err
     (folder,) = [path for path in tmp_path.iterdir() if path.is_dir()]
@@ -126,7 +145,8 @@ def test_tiny_random_qwen_end_to_end_cli(tmp_path, capsys, tiny_qwen, model):
         assert record["scores"]["lisa"]["intersection"] == 0
     run = json.loads((folder / "run.json").read_text())
     assert run["model"]["backend"]["backend"] == "hf" and run["model"]["backend"]["dtype"] == "float32"
-    assert run["prompt_hash"] and run["smoke"]["is_smoke"]
+    assert run["prompt_hash"] and run["smoke"]["reasons"] == ["limit=2", "random_weights"]
+    assert run["model"]["segmenter"]["name"] == "sam2" and run["model"]["segmenter"]["random_weights"] is True
     assert run["summary"]["failures"]["format_failure_rate"] == 1.0
 
 

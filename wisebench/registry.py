@@ -94,6 +94,7 @@ SUITES.register("refcoco+", "wisebench.data.refcoco:RefCOCOPlusSuite", ("refcoco
 SUITES.register("refcocog", "wisebench.data.refcoco:RefCOCOgSuite", (), "RefCOCOg (umd) val/test")
 
 SEGMENTERS.register("grabcut", "wisebench.segmenters.grabcut:GrabCutSegmenter", (), "OpenCV GrabCut, weight-free")
+SEGMENTERS.register("sam2", "wisebench.segmenters.sam2:SAM2Segmenter", (), "Meta SAM2 image predictor (default facebook/sam2-hiera-large)")
 
 MODELS.register("oracle", "wisebench.adapters.oracle:OracleAdapter", (), "box + points from the ground truth")
 MODELS.register("seg-zero", "baselines.seg_zero:SegZeroAdapter", ("segzero", "seg-zero-7b"), "Seg-Zero-7B (Qwen2.5-VL + SAM2)")

@@ -9,7 +9,6 @@ does not sit in memory. Images are kept as encoded bytes (decode=False) and deco
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 
 from wisebench.data.sample import ImageSource
 from wisebench.errors import BadSampleError, DatasetFormatError, DatasetNotFoundError, WisebenchError
+from wisebench.hub import hf_datasets_cache
 
 
 def _require_datasets():
@@ -28,12 +28,6 @@ def _require_datasets():
             "reading Hugging Face dataset copies needs the `datasets` package: pip install 'wisebench[hf]'"
         ) from error
     return datasets
-
-
-def hf_cache_folder() -> str:
-    return os.environ.get("HF_DATASETS_CACHE") or os.path.join(
-        os.environ.get("HF_HOME", os.path.join(Path.home(), ".cache", "huggingface")), "datasets"
-    )
 
 
 def looks_like_hf_source(source: str) -> bool:
@@ -130,14 +124,14 @@ def _open(source: str, split: str):
         raise
     except FileNotFoundError as error:
         raise DatasetNotFoundError(
-            source, "a local copy or a reachable hub dataset", f"Nothing in the HF cache ({hf_cache_folder()}): {error}"
+            source, "a local copy or a reachable hub dataset", f"Nothing in the HF cache ({hf_datasets_cache()}): {error}"
         ) from error
     except Exception as error:  # datasets raises many types offline (ConnectionError, OfflineModeIsEnabled, ...)
         raise DatasetNotFoundError(
             source,
             "a local copy (save_to_disk folder or parquet snapshot) or a hub id reachable online",
             f"Could not load it ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}); "
-            f"the HF cache searched is {hf_cache_folder()}. Download it where you have network "
+            f"the HF cache searched is {hf_datasets_cache()}. Download it where you have network "
             f"(huggingface-cli download --repo-type dataset {source} --local-dir DIR) and pass --data-dir DIR.",
         ) from error
     if isinstance(loaded, datasets.DatasetDict):

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from wisebench.errors import WeightsNotFoundError
-
-
-def hf_hub_cache() -> str:
-    if os.environ.get("HF_HUB_CACHE"):
-        return os.environ["HF_HUB_CACHE"]
-    home = os.environ.get("HF_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "huggingface")
-    return os.path.join(home, "hub")
+from wisebench.hub import hf_hub_cache, hub_offline
 
 
 def weights_missing(hub_id: str, what: str, flag: str, detail: str = "") -> WeightsNotFoundError:
@@ -43,7 +36,7 @@ def resolve_checkpoint(checkpoint: str, revision: str | None = None, what: str =
     try:
         return Path(snapshot_download(checkpoint, revision=revision, local_files_only=True))
     except Exception:  # not cached (LocalEntryNotFoundError and friends): try the hub unless offline
-        if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        if hub_offline():
             raise weights_missing(checkpoint, what, flag, "HF_HUB_OFFLINE is set") from None
     try:
         return Path(snapshot_download(checkpoint, revision=revision))
