@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationRequest, GenerationSettings, ReasonerBackend, user_message
 from wisebench.reasoner.weights import checkpoint_fingerprint, resolve_checkpoint
 
@@ -41,8 +42,14 @@ class TransformersReasoner(ReasonerBackend):
     name = "hf"
 
     def __init__(self, checkpoint: str, revision: str | None = None, device: str | None = None, dtype: str | None = None, attn_implementation: str | None = None):
-        import torch
-        from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+        try:
+            import torch
+            from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+        except ImportError as error:
+            raise WisebenchError(
+                f"the transformers reasoner backend needs torch and transformers ({error.name or error} is missing): "
+                "pip install 'wisebench[reasoner,sam2]'"
+            ) from error
 
         self.checkpoint = checkpoint
         self.revision = revision
