@@ -87,7 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", default="runs")
     compare.add_argument("--protocol", choices=PROTOCOLS, default=DEFAULT_PROTOCOL)
     compare.add_argument("--json", action="store_true")
+
+    for module in _command_modules():
+        sub = commands.add_parser(module.NAME, help=module.HELP)
+        module.add_arguments(sub)
     return parser
+
+
+def _command_modules() -> list:
+    import importlib
+
+    from wisebench.commands import MODULES
+
+    return [importlib.import_module(name) for name in MODULES]
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -248,7 +260,10 @@ COMMANDS = {"run": command_run, "score": command_score, "list": command_list, "s
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        if args.command in COMMANDS:
+            return COMMANDS[args.command](args)
+        module = next(module for module in _command_modules() if module.NAME == args.command)
+        return module.run(args)
     except WisebenchError as error:
         print(f"wisebench: error: {error}", file=sys.stderr)
         return error.exit_code
