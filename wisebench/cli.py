@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--segmenter-checkpoint", help="segmenter weights: hub id or local config+checkpoint")
     run.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: best available)")
     run.add_argument("--latency", action="store_true", help="batch size 1 for per-sample latency")
+    run.add_argument("--shard", metavar="K/N", help="run only the K-th of N disjoint parts (0-based); merge with `wisebench merge`")
+    run.add_argument("--executor", choices=("local", "ray"), default="local", help="ray: one adapter actor per worker")
+    run.add_argument("--num-workers", type=_positive, default=2, help="Ray workers (default 2)")
+    run.add_argument("--gpus-per-worker", type=float, default=0.0, help="GPUs each Ray worker reserves")
     run.add_argument("--set", dest="settings", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="adapter setting")
     run.add_argument("--no-progress", action="store_true")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -113,6 +117,8 @@ def command_run(args: argparse.Namespace) -> int:
         config = RunConfig.from_json(read_run_json(folder)["config"])
         config.out = str(folder.parent)
         config.batch_size = args.batch_size if args.batch_size != 8 else config.batch_size
+        # How to execute is this invocation's choice; what to predict stays the run's.
+        config.executor, config.num_workers, config.gpus_per_worker = args.executor, args.num_workers, args.gpus_per_worker
     else:
         if not args.model:
             raise WisebenchError("wisebench run needs --model NAME (or --resume RUN); see `wisebench list models`")
@@ -133,7 +139,15 @@ def command_run(args: argparse.Namespace) -> int:
             device=args.device,
             latency_mode=args.latency,
             settings=dict(args.settings),
+            shard=args.shard,
+            executor=args.executor,
+            num_workers=args.num_workers,
+            gpus_per_worker=args.gpus_per_worker,
         )
+        if args.shard:
+            from wisebench.runner.shards import parse_shard
+
+            parse_shard(args.shard)  # fail before loading anything
     try:
         result = execute_run(config, progress=not args.no_progress)
     except KeyboardInterrupt:

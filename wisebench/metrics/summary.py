@@ -170,6 +170,8 @@ def summarize(
     """The run summary under `protocol`: accuracy per subset with cluster-bootstrap intervals, tokens, failures,
     latency, budget metrics, and AES against `baseline` (another summary of the same protocol) when given."""
     check_protocol(protocol)
+    # Record order (shards merged, Ray workers finishing out of order) must not change a single bit of the result.
+    records = sorted(records, key=lambda record: str(record["sample_id"]))
     skipped = [record for record in records if record.get("skipped")]
     scored = [record for record in records if not record.get("skipped")]
     intersections, unions = _counts_of(scored, protocol)

@@ -34,6 +34,10 @@ class RunConfig:
     device: str | None = None
     latency_mode: bool = False
     settings: dict[str, Any] = field(default_factory=dict)
+    shard: str | None = None  # "K/N": the K-th of N disjoint parts (runner/shards.py)
+    executor: str = "local"  # "local" | "ray"
+    num_workers: int = 2  # ray only
+    gpus_per_worker: float = 0.0  # ray only
 
     def model_options(self) -> ModelOptions:
         return ModelOptions(
@@ -45,6 +49,11 @@ class RunConfig:
             latency_mode=self.latency_mode,
             settings=dict(self.settings),
         )
+
+    def unsharded(self) -> "RunConfig":
+        from dataclasses import replace
+
+        return replace(self, shard=None, settings=dict(self.settings))
 
     def identity(self) -> dict[str, Any]:
         """The fields that decide predictions; data_dir is made absolute when it is a local path."""
@@ -63,11 +72,13 @@ class RunConfig:
             "segmenter_checkpoint": self.segmenter_checkpoint,
             "latency_mode": self.latency_mode,
             "settings": self.settings,
+            "shard": self.shard,
         }
 
     def run_id(self) -> str:
         digest = hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:10]
-        readable = re.sub(r"[^A-Za-z0-9.+\-]+", "-", f"{self.model}_{self.suite}_{self.split}")
+        shard = f"_shard{self.shard.replace('/', 'of')}" if self.shard else ""
+        readable = re.sub(r"[^A-Za-z0-9.+\-]+", "-", f"{self.model}_{self.suite}_{self.split}{shard}")
         return f"{readable}_{digest}"
 
     def to_json(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ back from records.jsonl and skipped, and only the batch in flight can be lost to
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -16,16 +17,15 @@ from typing import Any, Callable
 
 from wisebench import __version__
 from wisebench.adapters.base import Adapter
-from wisebench.adapters.prediction import Prediction
 from wisebench.data.sample import Sample
-from wisebench.errors import BadSampleError, RunStoreError, WisebenchError
+from wisebench.errors import RunStoreError, WisebenchError
 from wisebench.metrics.summary import summarize
 from wisebench.registry import MODELS, SUITES
 from wisebench.runner.config import RunConfig
 from wisebench.runner.environment import environment
+from wisebench.runner.executors import make_executor
+from wisebench.runner.shards import parse_shard, select_shard
 from wisebench.runner.store import RunStore, check_run_id
-from wisebench.scoring.record import SampleRecord
-from wisebench.scoring.score import score_prediction, skipped_record
 
 RUN_SCHEMA_VERSION = 1
 
@@ -60,7 +60,11 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
     config.model = MODELS.canonical(config.model)
     config.split = config.split or suite.default_split
     loaded = suite.load(config.split, config.data_dir, skip_bad=config.skip_bad)
-    samples = loaded.samples[: config.limit] if config.limit is not None else loaded.samples
+    whole = loaded.samples[: config.limit] if config.limit is not None else loaded.samples
+    samples = whole
+    if config.shard:
+        index, count = parse_shard(config.shard)
+        samples = select_shard(whole, index, count)
     folder = Path(config.out) / check_run_id(config.run_id())
 
     with RunStore(folder) as store:
@@ -72,26 +76,33 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
         pending = [sample for sample in samples if sample.sample_id not in finished]
         if run is None:
             run = new_run_document(config, suite.name, loaded.source, samples, loaded.skipped)
-        session = {"started_at": now(), "resumed_from": len(finished), "pid": __import__("os").getpid()}
+            if config.shard:
+                run["shard"] = {"index": index, "count": count, "whole_n_samples": len(whole), "whole_samples_fingerprint": samples_fingerprint(whole)}
+        session = {"started_at": now(), "resumed_from": len(finished), "pid": os.getpid(), "executor": config.executor}
         run.setdefault("sessions", []).append(session)
         run["status"] = "running" if pending else run.get("status", "running")
         store.save_run(run)
 
-        adapter = None
+        executor = None
         bar = _progress_bar(len(samples), len(finished), progress, folder.name)
         started = time.perf_counter()
+        written = 0
         try:
             if pending:
-                adapter = (adapter_factory or build_adapter)(config)
-                run["model"] = adapter.describe()
+                executor = make_executor(config, adapter_factory, config.executor, config.num_workers, config.gpus_per_worker)
+                run["model"] = executor.describe()
                 run["prompt_hash"] = _prompt_template_hash(run["model"])
                 run["smoke"] = smoke_status(config, run["model"])
+                session["workers"] = executor.workers()
                 store.save_run(run)
-            for batch_number, start in enumerate(range(0, len(pending), config.batch_size)):
-                batch = pending[start : start + config.batch_size]
-                new_records = predict_and_score(adapter, batch, config.skip_bad, warmup=batch_number < adapter.warmup_batches)
+            batches = [pending[start : start + config.batch_size] for start in range(0, len(pending), config.batch_size)]
+            for new_records in executor.results(batches) if executor else []:
                 store.append(new_records)
-                bar.update(len(batch))
+                written += len(new_records)
+                bar.update(len(new_records))
+                if executor.restarts != session.get("worker_restarts", 0):  # keep run.json's worker list current
+                    session["worker_restarts"], session["workers"] = executor.restarts, executor.workers()
+                    store.save_run(run)
         except KeyboardInterrupt:
             _end_session(store, run, session, started, "interrupted")
             raise
@@ -103,47 +114,16 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
             raise
         finally:
             bar.close()
-            if adapter is not None:
-                adapter.close()
+            if executor is not None:
+                executor.close()
 
         records = store.records()
+        elapsed = time.perf_counter() - started
+        # Wall-clock throughput of this session: with parallel workers, per-sample seconds overstate the wall time.
+        session["samples_per_second"] = round(written / elapsed, 4) if written and elapsed > 0 else None
         run["summary"] = summarize(records, protocol=config.protocol, seed=config.seed)
         _end_session(store, run, session, started, "complete")
         return RunResult(folder=folder, run=run, records=records)
-
-
-def predict_and_score(adapter: Adapter, batch: list[Sample], skip_bad: bool, warmup: bool) -> list[SampleRecord]:
-    """Predict a batch; if one of its inputs is bad and --skip-bad is on, redo the batch one sample at a time so
-    only the bad samples are skipped (and recorded as skipped)."""
-    try:
-        predictions: list[Prediction | BadSampleError] = list(adapter.predict(batch))
-    except BadSampleError:
-        if not skip_bad:
-            raise
-        predictions = [_predict_one(adapter, sample) for sample in batch]
-    if len(predictions) != len(batch):
-        raise WisebenchError(f"adapter {adapter.name!r} returned {len(predictions)} predictions for {len(batch)} samples")
-    records = []
-    for sample, prediction in zip(batch, predictions):
-        if isinstance(prediction, BadSampleError):
-            records.append(skipped_record(sample, prediction.path, prediction.problem))
-            continue
-        try:
-            gt = sample.load_gt_mask()
-        except BadSampleError as error:
-            if not skip_bad:
-                raise
-            records.append(skipped_record(sample, error.path, error.problem))
-            continue
-        records.append(score_prediction(sample, prediction, gt, adapter.prompt_hash(sample), warmup))
-    return records
-
-
-def _predict_one(adapter: Adapter, sample: Sample) -> Prediction | BadSampleError:
-    try:
-        return adapter.predict([sample])[0]
-    except BadSampleError as error:
-        return error
 
 
 def new_run_document(config: RunConfig, suite_name: str, source: str, samples: list[Sample], skipped: list[dict]) -> dict[str, Any]:

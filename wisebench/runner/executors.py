@@ -1,0 +1,154 @@
+"""Executors run batches and hand back their records; the run loop stays the single writer of the run folder.
+
+- LocalExecutor: the adapter in this process, batches in order.
+- RayExecutor: one adapter actor per worker (the model loaded once per actor), batches fanned out and records
+  streamed back as they finish, in any order. A worker that dies mid-batch is replaced and its batch is retried on
+  another worker: a batch's records reach the writer exactly once, since only a finished batch returns any.
+  Connects to the cluster named by RAY_ADDRESS when set, else starts a local one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from typing import Any, Callable, Iterator
+
+from wisebench.adapters.base import Adapter
+from wisebench.data.sample import Sample
+from wisebench.errors import WisebenchError
+from wisebench.runner.batch import predict_and_score
+from wisebench.runner.config import RunConfig
+from wisebench.scoring.record import SampleRecord
+
+AdapterFactory = Callable[[RunConfig], Adapter]
+MAX_ATTEMPTS = 3  # per batch: a batch that kills three workers is the batch's fault, not the workers'
+
+
+class LocalExecutor:
+    def __init__(self, config: RunConfig, factory: AdapterFactory):
+        self.config = config
+        self.adapter = factory(config)
+        self.restarts = 0
+
+    def describe(self) -> dict[str, Any]:
+        return self.adapter.describe()
+
+    def workers(self) -> list[dict[str, Any]]:
+        return [{"pid": os.getpid(), "executor": "local"}]
+
+    def results(self, batches: list[list[Sample]]) -> Iterator[list[SampleRecord]]:
+        for number, batch in enumerate(batches):
+            yield predict_and_score(self.adapter, batch, self.config.skip_bad, warmup=number < self.adapter.warmup_batches)
+
+    def close(self) -> None:
+        self.adapter.close()
+
+
+class AdapterWorker:
+    """The Ray actor: builds the adapter once, then scores batches."""
+
+    def __init__(self, config_json: dict, factory: AdapterFactory | None):
+        from wisebench.runner.run import build_adapter
+
+        self.config = RunConfig.from_json(config_json)
+        self.adapter = (factory or build_adapter)(self.config)
+        self.batches_done = 0
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def describe(self) -> dict[str, Any]:
+        return self.adapter.describe()
+
+    def run_batch(self, batch: list[Sample]) -> list[dict]:
+        warmup = self.batches_done < self.adapter.warmup_batches
+        records = predict_and_score(self.adapter, batch, self.config.skip_bad, warmup)
+        self.batches_done += 1
+        return [record.to_json() for record in records]
+
+
+class RayExecutor:
+    def __init__(self, config: RunConfig, factory: AdapterFactory | None, num_workers: int, gpus_per_worker: float):
+        try:
+            import ray
+        except ImportError as error:
+            raise WisebenchError("--executor ray needs Ray: pip install 'wisebench[ray]'") from error
+        self.ray = ray
+        if not ray.is_initialized():
+            address = os.environ.get("RAY_ADDRESS")
+            # Local cluster: one CPU slot per worker so they all start, whatever the machine's core count.
+            options: dict[str, Any] = {} if address else {"num_cpus": max(num_workers, os.cpu_count() or 1)}
+            ray.init(address=address or None, include_dashboard=False, log_to_driver=False, **options)
+        self.config = config
+        self.factory = factory
+        self.remote_class = ray.remote(num_cpus=1, num_gpus=gpus_per_worker, max_restarts=0)(AdapterWorker)
+        self.actors = [self._start_actor() for _ in range(num_workers)]
+        self.pids = {actor: pid for actor, pid in zip(self.actors, ray.get([a.pid.remote() for a in self.actors]))}
+        self.restarts = 0
+
+    def _start_actor(self):
+        return self.remote_class.remote(self.config.to_json(), self.factory)
+
+    def describe(self) -> dict[str, Any]:
+        return self.ray.get(self.actors[0].describe.remote())
+
+    def workers(self) -> list[dict[str, Any]]:
+        return [{"pid": pid, "executor": "ray"} for pid in self.pids.values()]
+
+    def _replace(self, dead) -> Any:
+        self.actors.remove(dead)
+        self.pids.pop(dead, None)
+        self.ray.kill(dead, no_restart=True)
+        fresh = self._start_actor()
+        self.pids[fresh] = self.ray.get(fresh.pid.remote())
+        self.actors.append(fresh)
+        self.restarts += 1
+        return fresh
+
+    def results(self, batches: list[list[Sample]]) -> Iterator[list[SampleRecord]]:
+        from ray.exceptions import ActorDiedError, ActorUnavailableError, RayActorError, RayTaskError
+
+        queue = deque((batch, 1) for batch in batches)
+        idle = list(self.actors)
+        in_flight: dict[Any, tuple[Any, list[Sample], int]] = {}
+        while queue or in_flight:
+            while idle and queue:
+                actor = idle.pop()
+                batch, attempt = queue.popleft()
+                in_flight[actor.run_batch.remote(batch)] = (actor, batch, attempt)
+            (ready,), _ = self.ray.wait(list(in_flight), num_returns=1)
+            actor, batch, attempt = in_flight.pop(ready)
+            try:
+                records = self.ray.get(ready)
+            except (ActorDiedError, ActorUnavailableError, RayActorError) as error:
+                if isinstance(error, RayTaskError):
+                    raise _cause(error) from None
+                if attempt >= MAX_ATTEMPTS:
+                    raise WisebenchError(f"a batch of {len(batch)} samples (first {batch[0].sample_id}) killed {attempt} workers; giving up") from None
+                idle.append(self._replace(actor))
+                queue.appendleft((batch, attempt + 1))
+                continue
+            except RayTaskError as error:  # the adapter raised: surface the original error (e.g. a bad sample)
+                raise _cause(error) from None
+            idle.append(actor)
+            yield [SampleRecord.from_json(record) for record in records]
+
+    def close(self) -> None:
+        for actor in self.actors:
+            self.ray.kill(actor, no_restart=True)
+        self.actors = []
+
+
+def _cause(error: Exception) -> Exception:
+    cause = getattr(error, "cause", None)
+    return cause if isinstance(cause, Exception) else error
+
+
+def make_executor(config: RunConfig, factory: AdapterFactory | None, executor: str = "local", num_workers: int = 2, gpus_per_worker: float = 0.0):
+    if executor == "local":
+        from wisebench.runner.run import build_adapter
+
+        return LocalExecutor(config, factory or build_adapter)
+    if executor == "ray":
+        return RayExecutor(config, factory, num_workers, gpus_per_worker)
+    raise WisebenchError(f"unknown executor {executor!r}: local or ray")

@@ -1,0 +1,101 @@
+"""Merging shard runs (`--shard K/N`) into the run an unsharded invocation would have written.
+
+Checks: every input is a shard of the same configuration (identity equal but for the shard) and of the same N;
+the shard indices are exactly 0..N-1 (gaps and repeats named); no sample is recorded in two shards; the union of
+the records is the whole split (same count and samples fingerprint as the unsharded sample list). Records are
+concatenated; the summary is recomputed from them, so cIoU and the intervals are exact.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from wisebench.errors import RunStoreError
+from wisebench.metrics.summary import summarize
+from wisebench.runner.config import RunConfig
+from wisebench.runner.store import RECORDS_FILE, RunStore, check_run_id, read_records, read_run_json
+from wisebench.scoring.record import SampleRecord
+
+
+def _fingerprint_of_records(records: list[dict]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for record in sorted(records, key=lambda r: r["sample_id"]):
+        digest.update(f"{record['sample_id']}\t{record.get('query', '')}\n".encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def merge_shards(folders: list[Path], out: Path) -> Path:
+    runs = [(folder, read_run_json(folder)) for folder in folders]
+    problems: list[str] = []
+    for folder, run in runs:
+        if "shard" not in run:
+            problems.append(f"{folder} is not a shard run (it was not started with --shard)")
+    if problems:
+        raise RunStoreError("; ".join(problems))
+
+    def identity_without_shard(run: dict) -> dict:
+        return {key: value for key, value in run["identity"].items() if key != "shard"}
+
+    reference = identity_without_shard(runs[0][1])
+    count = runs[0][1]["shard"]["count"]
+    for folder, run in runs[1:]:
+        if identity_without_shard(run) != reference:
+            differing = sorted(k for k in reference if reference.get(k) != run["identity"].get(k))
+            problems.append(f"{folder} has another configuration ({', '.join(differing)} differ)")
+        if run["shard"]["count"] != count:
+            problems.append(f"{folder} is a shard of {run['shard']['count']}, not {count}")
+    indices = [run["shard"]["index"] for _, run in runs]
+    repeated = sorted({index for index in indices if indices.count(index) > 1})
+    missing = sorted(set(range(count)) - set(indices))
+    if repeated:
+        problems.append(f"shard(s) {', '.join(f'{i}/{count}' for i in repeated)} given more than once")
+    if missing:
+        problems.append(f"shard(s) {', '.join(f'{i}/{count}' for i in missing)} missing")
+    incomplete = [str(folder) for folder, run in runs if run.get("status") != "complete"]
+    if incomplete:
+        problems.append(f"not complete (resume them first): {', '.join(incomplete)}")
+    if problems:
+        raise RunStoreError("cannot merge: " + "; ".join(problems))
+
+    runs.sort(key=lambda item: item[1]["shard"]["index"])
+    records: list[dict] = []
+    owner: dict[str, Path] = {}
+    for folder, _ in runs:
+        for record in read_records(folder):
+            if record["sample_id"] in owner:
+                problems.append(f"sample {record['sample_id']!r} is in both {owner[record['sample_id']]} and {folder}")
+            owner[record["sample_id"]] = folder
+            records.append(record)
+    whole = runs[0][1]["shard"]
+    if len(records) != whole["whole_n_samples"]:
+        problems.append(f"the shards hold {len(records)} samples, the split has {whole['whole_n_samples']}")
+    elif _fingerprint_of_records(records) != whole["whole_samples_fingerprint"]:
+        problems.append("the shards' samples are not the split's samples (fingerprint differs)")
+    if problems:
+        raise RunStoreError("cannot merge: " + "; ".join(problems[:10]))
+
+    first = runs[0][1]
+    config = RunConfig.from_json(first["config"]).unsharded()
+    config.out = str(out)
+    folder = out / check_run_id(config.run_id())
+    if (folder / RECORDS_FILE).exists():
+        raise RunStoreError(f"{folder} already exists: remove it or merge into another --out")
+    merged: dict[str, Any] = {key: value for key, value in first.items() if key not in ("shard", "summary", "sessions")}
+    merged.update(
+        run_id=config.run_id(),
+        config=config.to_json(),
+        identity=config.identity(),
+        status="complete",
+        merged_from=[{"run_id": run["run_id"], "folder": str(path), "shard": f"{run['shard']['index']}/{count}"} for path, run in runs],
+        sessions=[session for _, run in runs for session in run.get("sessions", [])],
+        smoke=first.get("smoke"),
+    )
+    merged["suite"] = {**first["suite"], "n_samples": whole["whole_n_samples"], "samples_fingerprint": whole["whole_samples_fingerprint"]}
+    merged["summary"] = summarize(records, protocol=first.get("protocol", "lisa"), seed=first.get("seeds", {}).get("bootstrap_seed", 0))
+    with RunStore(folder) as store:
+        store.append(SampleRecord.from_json(record) for record in records)
+        store.save_run(merged)
+    return folder
