@@ -206,7 +206,9 @@ def _list_models() -> int:
         except WisebenchError as error:
             rows.append([entry.name, ", ".join(entry.aliases), "?", f"{entry.summary} (unavailable: {error})", entry.source])
             continue
-        checkpoint = "-" if spec is None else (spec.checkpoint or "(--checkpoint required)")
+        model_class = MODELS.load(entry.name)
+        default = getattr(model_class, "default_checkpoint", None) or "-"
+        checkpoint = default if spec is None else (spec.checkpoint or "(--checkpoint required)")
         rows.append([entry.name, ", ".join(entry.aliases), checkpoint, entry.summary, entry.source])
         if spec is not None:
             prompts.append(f"{entry.name}:\n  {spec.prompt_template()}")
