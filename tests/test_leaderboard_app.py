@@ -1,0 +1,233 @@
+"""The Streamlit app, driven by Streamlit's own testing API (AppTest) against a board built here: synthetic
+measured runs (real run loop, scripted predictions) next to the shipped reported rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("streamlit")
+pytest.importorskip("jsonschema")
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from leaderboard import charts, samples, table  # noqa: E402
+from wisebench.board.rows import MEASURED, REPORTED, BoardRow  # noqa: E402
+from wisebench.board.store import Board  # noqa: E402
+from wisebench.board.submission import check_run_folder  # noqa: E402
+from wisebench.board.synthetic import MARKUP_REASONING, make_synthetic_run  # noqa: E402
+from wisebench.errors import DatasetNotFoundError  # noqa: E402
+from wisebench.metrics.summary import compare_paired  # noqa: E402
+
+APP = Path(__file__).resolve().parents[1] / "leaderboard" / "app.py"
+TIMEOUT = 60  # the first run imports pandas/altair and reads the suite
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory) -> Board:
+    with pytest.MonkeyPatch.context() as patch:  # module scope: the shared cache conftest uses, set by hand
+        patch.setenv("WISEBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "shared-cache"))
+        out = tmp_path_factory.mktemp("app-runs")
+        board = Board(tmp_path_factory.mktemp("app-board"))
+        for model, split, hardware in [("seg-zero", "val", "NVIDIA H100"), ("wise", "val", "NVIDIA H100"), ("wise-s", "val", "CPU (2 cores)"), ("wise", "test", "NVIDIA H100")]:
+            folder = make_synthetic_run(out, model, split=split, hardware_label=hardware)
+            board.add(check_run_folder(folder), str(folder))
+        return board
+
+
+@pytest.fixture
+def app(board, monkeypatch) -> AppTest:
+    monkeypatch.setenv("WISEBENCH_BOARD", str(board.folder))
+    test = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not test.exception
+    return test
+
+
+def main_table(test: AppTest) -> pd.DataFrame:
+    return test.tabs[0].dataframe[0].value
+
+
+def rows_of(board: Board, **where) -> list[BoardRow]:
+    return [row for row in board.rows() if all(getattr(row, key) == value for key, value in where.items())]
+
+
+def run_option(test: AppTest, key: str, model: str) -> str:
+    return next(option for option in test.selectbox(key=key).options if option.startswith(f"{model} · "))
+
+
+def test_default_view_is_the_measured_benchmark_sorted_by_ciou(app, board):
+    assert app.sidebar.selectbox(key="benchmark").value == "reasonseg-mini / val"
+    shown = main_table(app)
+    expected = sorted(rows_of(board, suite="reasonseg-mini", split="val"), key=lambda row: -row.ciou)
+    assert list(shown["model"]) == [row.model for row in expected] and len(expected) == 3
+    assert set(shown["measured / reported"]) == {MEASURED}
+    first = expected[0]
+    assert shown.loc[0, "cIoU"] == round(100 * first.ciou, 1)
+    assert shown.loc[0, "cIoU 95% CI"] == f"[{100 * first.ciou_low:.1f}, {100 * first.ciou_high:.1f}]"
+    assert shown.loc[0, "reasoning tokens (mean)"] == round(first.mean_reasoning_tokens, 1)
+    assert shown.loc[0, "latency p50 (s)"] == round(first.latency_p50, 3)
+    assert shown.loc[0, "samples/s"] == round(first.samples_per_second, 2)
+    assert set(shown["hardware"]) == {"NVIDIA H100", "CPU (2 cores)"}
+    assert set(shown["backend"]) == {"scripted + shifted-ground-truth"}
+    assert set(shown["protocol"]) == {"lisa"}
+
+
+def test_a_paper_benchmark_shows_reported_rows(app):
+    app.sidebar.selectbox(key="benchmark").set_value("reasonseg / test").run()
+    shown = main_table(app).set_index("model")
+    assert set(shown["measured / reported"]) == {REPORTED}
+    assert shown.loc["WISE-7B-S", "cIoU"] == 58.3 and shown.loc["WISE-7B-S", "gIoU"] == 60.3
+    assert shown.loc["WISE-7B-S", "reasoning tokens (mean)"] == 22.7
+    assert shown.loc["WISE-7B-S", "protocol"] == "segzero" and shown.loc["WISE-7B-S", "hardware"] == table.NOT_STATED
+    assert "WISE" in shown.loc["WISE-7B-S", "source"]
+    assert shown.loc["LISA-7B-LLaVA1.5", "protocol"] == "lisa"
+    assert pd.isna(shown.loc["WISE-7B-S", "latency p50 (s)"])
+    assert list(shown.index)[0] == "WISE-7B"  # highest cIoU on ReasonSeg test (58.5)
+    assert list(shown["cIoU"]) == sorted(shown["cIoU"], reverse=True)
+
+
+def test_filters_by_family_hardware_kind_and_protocol(app):
+    app.sidebar.multiselect(key="families").set_value(["WISE"]).run()
+    assert set(main_table(app)["model"]) == {"wise", "wise-s"}
+    app.sidebar.multiselect(key="hardware").set_value(["CPU (2 cores)"]).run()
+    assert list(main_table(app)["model"]) == ["wise-s"]
+    app.sidebar.multiselect(key="families").set_value(["Seg-Zero"]).run()
+    assert main_table(app).empty
+    app.sidebar.multiselect(key="hardware").set_value(["NVIDIA H100", table.NOT_STATED]).run()
+    app.sidebar.multiselect(key="families").set_value(["Seg-Zero", "LISA", "WISE"]).run()
+    app.sidebar.selectbox(key="benchmark").set_value("reasonseg / val").run()
+    assert set(main_table(app)["family"]) == {"Seg-Zero", "LISA", "WISE"}
+    app.sidebar.multiselect(key="protocols").set_value(["segzero"]).run()
+    assert "LISA" not in set(main_table(app)["family"])
+    app.sidebar.multiselect(key="kinds").set_value([MEASURED]).run()
+    assert main_table(app).empty
+    assert not app.exception
+
+
+def test_sorting_and_the_all_benchmarks_view(app):
+    app.selectbox(key="sort").set_value("reasoning tokens (few first)").run()
+    assert list(main_table(app)["model"]) == ["wise-s", "wise", "seg-zero"]
+    app.sidebar.selectbox(key="benchmark").set_value("all suites and splits").run()
+    shown = main_table(app)
+    assert list(shown["suite / split"][:4]) == ["reasonseg-mini / val"] * 3 + ["reasonseg-mini / test"]
+    assert set(shown["measured / reported"]) == {MEASURED, REPORTED}
+
+
+def test_downloads_hold_the_raw_rows(board):
+    frame = table.rows_frame(board.rows())
+    chosen = table.apply_filters(frame, table.Filters(benchmark="reasonseg-mini / val"))
+    records = json.loads(table.to_json(chosen))
+    assert {record["model"] for record in records} == {"seg-zero", "wise", "wise-s"}
+    assert all(0 < record["ciou"] < 1 and record["kind"] == MEASURED for record in records)
+    csv = table.to_csv(chosen)
+    assert csv.splitlines()[0].startswith("kind,model,family,suite,split,protocol,giou")
+    risky = frame.head(1).assign(model="=HYPERLINK(\"http://x\")")
+    assert "'=HYPERLINK" in table.to_csv(risky)
+
+
+def test_accuracy_cost_charts_and_other_views_render(app):
+    assert len(app.tabs[1].get("vega_lite_chart")) == 2
+    assert len(app.tabs[2].get("vega_lite_chart")) == 1
+    subsets = app.tabs[3].dataframe[0].value
+    assert {"overall", "long", "short"} <= set(subsets.columns)
+    refcoco = app.tabs[3].dataframe[2].value  # the RefCOCO splits pivot, from reported rows
+    assert refcoco.loc[("WISE-7B", REPORTED, "segzero"), "refcocog / test"] == 71.8
+
+
+def test_pareto_front():
+    frame = pd.DataFrame({"cost": [10, 20, 30, 15, 40, 10], "accuracy": [0.5, 0.7, 0.6, 0.4, 0.8, 0.45]})
+    assert list(charts.pareto_front(frame, "cost", "accuracy").index) == [0, 1, 4]
+    rows = table.rows_frame([BoardRow(kind=MEASURED, model="m", family="f", suite="s", split="v", protocol="lisa", ciou=0.5, mean_reasoning_tokens=3.0)])
+    spec = charts.accuracy_cost_chart(rows, "mean_reasoning_tokens", "tokens", "ciou", "cIoU").to_dict()
+    assert len(spec["layer"]) == 3
+
+
+def test_sample_browser_shows_the_sample_and_keeps_model_text_as_text(app, board):
+    app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", "seg-zero")).run()
+    app.selectbox(key="browser_sample").set_value("mini_val_0003").run()
+    browser = app.tabs[4]
+    assert len(browser.get("image")) == 1
+    assert not browser.warning  # the suite's image and ground truth were found
+    reasoning = browser.code[0].value
+    assert reasoning.startswith(MARKUP_REASONING)
+    texts = [element.value for element in app.markdown] + [element.value for element in app.caption]
+    assert not any("<img" in text or "onerror" in text for text in texts)
+    run_id = next(row.run_id for row in board.measured_rows() if row.model == "seg-zero")
+    record = next(record for record in board.records(run_id) if record["sample_id"] == "mini_val_0003")
+    metrics = {metric.label: metric.value for metric in browser.metric}
+    assert metrics["IoU (lisa)"] == f"{samples.record_iou(record, 'lisa'):.3f}"
+    assert metrics["reasoning tokens"] == str(record["prediction"]["tokens"]["reasoning"])
+    assert [json.loads(line) for line in browser.code[1].value.splitlines()] == record["prediction"]["objects"]
+    assert browser.text[0].value == record["query"]
+
+
+def test_sample_browser_filters_to_failures(app, board):
+    app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", "seg-zero")).run()
+    everything = app.selectbox(key="browser_sample").options
+    app.checkbox(key="failures_only").check().run()
+    failures = app.selectbox(key="browser_sample").options
+    run_id = next(row.run_id for row in board.measured_rows() if row.model == "seg-zero")
+    listing = samples.sample_table(board.records(run_id), "lisa")
+    assert len(everything) == 32 and len(failures) == int(listing["failed"].sum()) > 0
+    assert all("no_answer_json" in option or float(option.split("IoU ")[1].split(")")[0].split(",")[0]) < 0.5 for option in failures)
+
+
+def test_sample_browser_without_the_suite_data(app, monkeypatch):
+    def unavailable(*_):
+        raise DatasetNotFoundError("/data", "ReasonSeg/val", "download it")
+
+    st.cache_resource.clear()
+    monkeypatch.setattr(samples, "suite_samples", unavailable)
+    try:
+        app.run()
+        browser = app.tabs[4]
+        assert "predicted mask is shown alone" in browser.warning[0].value
+        assert len(browser.get("image")) == 1
+        assert not app.exception
+    finally:
+        st.cache_resource.clear()
+
+
+def test_compare_two_runs(app, board):
+    app.selectbox(key="compare_a").set_value(run_option(app, "compare_a", "seg-zero")).run()
+    app.selectbox(key="compare_b").set_value(run_option(app, "compare_b", "wise")).run()
+    summary = app.tabs[5].dataframe[0].value.iloc[0]
+    ids = {row.model: row.run_id for row in board.measured_rows() if row.split == "val"}
+    expected = compare_paired(board.records(ids["seg-zero"]), board.records(ids["wise"]), protocol="lisa", seed=0)
+    assert summary["paired samples"] == 32
+    assert summary["cIoU B - A"] == f"{100 * expected['ciou_delta']:+.1f}"
+    assert (summary["better"], summary["worse"], summary["equal"]) == (expected["n_better"], expected["n_worse"], expected["n_equal"])
+    differences = app.tabs[5].dataframe[1].value
+    assert len(differences) == 32 and differences["difference"].abs().is_monotonic_decreasing
+    assert "wise-reasonseg-mini-test" not in "".join(app.selectbox(key="compare_b").options)  # same split only
+
+
+def test_leaderboard_command_serves_the_app_on_loopback(tmp_path, monkeypatch):
+    import argparse
+
+    from wisebench.commands import leaderboard as command
+
+    assert command.app_path() == APP
+    started = {}
+    monkeypatch.setattr(command.subprocess, "call", lambda argv, env: started.update(argv=argv, env=env) or 0)
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    assert command.run(parser.parse_args(["--board", str(tmp_path / "b"), "--port", "8765"])) == 0
+    argv = started["argv"]
+    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4] == str(APP)
+    assert argv[argv.index("--server.address") + 1] == "127.0.0.1" and argv[argv.index("--server.port") + 1] == "8765"
+    assert started["env"]["WISEBENCH_BOARD"] == str((tmp_path / "b").resolve())
+
+
+def test_an_empty_board_shows_the_published_rows(tmp_path, monkeypatch):
+    monkeypatch.setenv("WISEBENCH_BOARD", str(tmp_path / "empty"))
+    test = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not test.exception
+    assert test.sidebar.selectbox(key="benchmark").value == "reasonseg / val"
+    assert set(main_table(test)["measured / reported"]) == {REPORTED}
+    assert "No measured run matches the filters." in [info.value for info in test.tabs[4].info]
+    assert not (tmp_path / "empty").exists()  # the app never writes to the board

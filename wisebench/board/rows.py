@@ -1,0 +1,122 @@
+"""A board row: one result (a measured run or a published figure) in the shape the leaderboard table shows.
+
+Accuracy values are fractions (0.583, not 58.3) for both kinds; the app formats them. `kind` keeps measured and
+reported rows apart everywhere: they are never merged, averaged or ranked as one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+MEASURED = "measured"
+REPORTED = "reported"
+
+# Registry model name -> family shown in the filter; unknown names are their own family.
+MODEL_FAMILIES = {
+    "seg-zero": "Seg-Zero",
+    "pixelthink": "PixelThink",
+    "wise": "WISE",
+    "wise-s": "WISE",
+    "lisa": "LISA",
+    "visionreasoner": "VisionReasoner",
+    "oracle": "oracle",
+}
+
+
+@dataclass
+class BoardRow:
+    kind: str  # MEASURED or REPORTED
+    model: str
+    family: str
+    suite: str
+    split: str
+    protocol: str
+    giou: float | None = None
+    giou_low: float | None = None
+    giou_high: float | None = None
+    ciou: float | None = None
+    ciou_low: float | None = None
+    ciou_high: float | None = None
+    mean_reasoning_tokens: float | None = None
+    mean_generated_tokens: float | None = None
+    latency_p50: float | None = None  # seconds per sample, total of all stages
+    latency_p90: float | None = None
+    samples_per_second: float | None = None
+    hardware: str = ""
+    backend: str = ""
+    checkpoint: str = ""
+    n_samples: int | None = None
+    n_skipped: int = 0  # bad input skipped (--skip-bad): the row is flagged, not ranked as complete
+    source: str = ""  # a run id for measured rows, the paper for reported ones
+    run_id: str | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "BoardRow":
+        known = {field.name for field in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+def model_family(model: str) -> str:
+    return MODEL_FAMILIES.get(model.lower(), model)
+
+
+def _interval(scores: dict, key: str) -> tuple[float | None, float | None]:
+    interval = scores.get(key) or [None, None]
+    return interval[0], interval[1]
+
+
+def _mean(distribution: dict | None) -> float | None:
+    return None if not distribution else distribution.get("mean")
+
+
+def _backend(model: dict[str, Any]) -> str:
+    """'hf + sam2', 'vllm + sam2', or just the segmenter for adapters without a reasoner (oracle)."""
+    backend = model.get("backend")
+    reasoner = backend.get("backend") if isinstance(backend, dict) else backend
+    segmenter = model.get("segmenter")
+    segmenter_name = segmenter.get("name") if isinstance(segmenter, dict) else segmenter
+    return " + ".join(str(part) for part in (reasoner, segmenter_name) if part)
+
+
+def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
+    """The row of a checked run; `summary` is the one recomputed from its records."""
+    config, model = run.get("config") or {}, run.get("model") or {}
+    overall = summary["subsets"]["overall"]
+    giou_low, giou_high = _interval(overall, "giou_ci")
+    ciou_low, ciou_high = _interval(overall, "ciou_ci")
+    total_latency = (summary.get("latency") or {}).get("total") or {}
+    tokens = summary.get("tokens") or {}
+    skipped = int(summary.get("n_skipped", 0)) + len((run.get("suite") or {}).get("skipped_at_load") or [])
+    name = str(config.get("model", model.get("adapter", "?")))
+    return BoardRow(
+        kind=MEASURED,
+        model=name,
+        family=model_family(name),
+        suite=run["suite"]["name"],
+        split=run["suite"]["split"],
+        protocol=summary["protocol"],
+        giou=overall.get("giou"),
+        giou_low=giou_low,
+        giou_high=giou_high,
+        ciou=overall.get("ciou"),
+        ciou_low=ciou_low,
+        ciou_high=ciou_high,
+        mean_reasoning_tokens=_mean(tokens.get("reasoning")),
+        mean_generated_tokens=_mean(tokens.get("generated")),
+        latency_p50=total_latency.get("p50"),
+        latency_p90=total_latency.get("p90"),
+        samples_per_second=summary.get("samples_per_second"),
+        hardware=str(((run.get("environment") or {}).get("hardware") or {}).get("label", "")),
+        backend=_backend(model),
+        checkpoint=str(model.get("checkpoint") or config.get("checkpoint") or ""),
+        n_samples=int(summary.get("n_records", 0)),
+        n_skipped=skipped,
+        source=f"wisebench run {run['run_id']}",
+        run_id=run["run_id"],
+        note=f"{skipped} sample(s) skipped as bad input" if skipped else "",
+    )

@@ -1,0 +1,247 @@
+"""The board store: a folder holding an SQLite index (board.sqlite) and a copy of every accepted run folder.
+
+    <board>/board.sqlite          one row per accepted run: its board row, its summary, file hashes
+    <board>/runs/<run-id>/        run.json + records.jsonl exactly as they were checked
+
+SQLite because it ships with Python (no extra dependency for `wisebench submit`), is one file that can be copied,
+and lets many processes read while one writes. Submissions are serialized by an exclusive flock on
+<board>/.submit.lock, held while the run folder is copied into place and the row committed; SQLite's own locking
+(with a busy timeout) keeps readers such as the app consistent. The copy makes the board self-contained: the
+submitter's folder can change or vanish later without changing what the board shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from wisebench.board.rows import BoardRow, measured_row
+from wisebench.board.submission import CheckedRun
+from wisebench.errors import WisebenchError
+from wisebench.runner.store import RECORDS_FILE, RUN_FILE, check_run_id, read_records
+
+DATABASE_FILE = "board.sqlite"
+RUNS_FOLDER = "runs"
+LOCK_FILE = ".submit.lock"
+BOARD_FORMAT = 1
+BUSY_TIMEOUT_SECONDS = 60.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS board_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    folder TEXT NOT NULL,              -- relative to <board>/runs; always a checked run id
+    suite TEXT NOT NULL,
+    split TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    model TEXT NOT NULL,
+    row_json TEXT NOT NULL,            -- BoardRow.to_json()
+    summary_json TEXT NOT NULL,        -- recomputed from the records at submission
+    run_sha256 TEXT NOT NULL,
+    records_sha256 TEXT NOT NULL,
+    notes_json TEXT NOT NULL,
+    submitted_from TEXT NOT NULL,      -- informational only, never opened
+    submitted_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, split, protocol);
+"""
+
+
+def default_board_dir() -> Path:
+    """$WISEBENCH_BOARD, else <wisebench cache>/board."""
+    from wisebench.data.suite import cache_root
+
+    env = os.environ.get("WISEBENCH_BOARD")
+    return Path(env).expanduser() if env else cache_root() / "board"
+
+
+@dataclass
+class AddResult:
+    run_id: str
+    status: str  # "added", "replaced" or "unchanged"
+    folder: Path
+    row: BoardRow
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+class Board:
+    def __init__(self, folder: str | Path | None = None):
+        self.folder = Path(folder).expanduser() if folder is not None else default_board_dir()
+
+    @property
+    def database_path(self) -> Path:
+        return self.folder / DATABASE_FILE
+
+    @property
+    def runs_folder(self) -> Path:
+        return self.folder / RUNS_FOLDER
+
+    def _connect(self, read_only: bool) -> sqlite3.Connection:
+        if read_only:
+            uri = f"{self.database_path.resolve().as_uri()}?mode=ro"
+            connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        else:
+            connection = sqlite3.connect(self.database_path, timeout=BUSY_TIMEOUT_SECONDS)
+            with connection:
+                connection.executescript(SCHEMA)
+                connection.execute("INSERT OR IGNORE INTO board_meta VALUES ('format', ?)", (str(BOARD_FORMAT),))
+        connection.row_factory = sqlite3.Row
+        return connection
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection | None]:
+        """A read-only connection, or None for a board nothing was submitted to yet (reading never creates it)."""
+        if not self.database_path.exists():
+            yield None
+            return
+        connection = self._connect(read_only=True)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def _submission_lock(self) -> Iterator[None]:
+        import fcntl
+
+        self.runs_folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / LOCK_FILE, "a+") as stream:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_EX)  # waits: concurrent submitters take turns
+            yield  # closing the file releases the lock
+
+    def _folder_of(self, name: str) -> Path:
+        """<board>/runs/<name> for a name that passes check_run_id, and never anything outside runs/."""
+        folder = self.runs_folder / check_run_id(name)
+        if folder.parent != self.runs_folder:
+            raise WisebenchError(f"refusing run folder name {name!r}")
+        return folder
+
+    def add(self, checked: CheckedRun, submitted_from: str, replace: bool = False) -> AddResult:
+        """Put a checked run on the board. The same run submitted again is a no-op; a different run with the same
+        id is refused unless `replace`."""
+        run_id = check_run_id(checked.run["run_id"])
+        row = measured_row(checked.run, checked.summary)
+        run_hash, records_hash = _sha256(checked.run_bytes), _sha256(checked.records_bytes)
+        target = self._folder_of(run_id)
+        with self._submission_lock():
+            connection = self._connect(read_only=False)
+            try:
+                existing = connection.execute("SELECT run_sha256, records_sha256, submitted_at FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+                same = existing is not None and (existing["run_sha256"], existing["records_sha256"]) == (run_hash, records_hash)
+                if same and target.exists():
+                    return AddResult(run_id, "unchanged", target, row)
+                if existing is not None and not same and not replace:
+                    raise WisebenchError(
+                        f"the board already holds a different run {run_id} (submitted {existing['submitted_at']}); "
+                        f"pass --replace to replace it"
+                    )
+                self._place_files(target, checked)
+                with connection:  # one transaction: the row appears whole or not at all
+                    connection.execute(
+                        "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            run_id, target.name, row.suite, row.split, row.protocol, row.model,
+                            json.dumps(row.to_json()), json.dumps(checked.summary), run_hash, records_hash,
+                            json.dumps(checked.notes), submitted_from,
+                            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                        ),
+                    )
+            finally:
+                connection.close()
+        return AddResult(run_id, "replaced" if existing is not None and not same else "added", target, row)
+
+    def _place_files(self, target: Path, checked: CheckedRun) -> None:
+        """Write the checked bytes into a fresh folder beside the target, then rename it into place."""
+        incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.runs_folder))
+        try:
+            _write_file(incoming / RUN_FILE, checked.run_bytes)
+            _write_file(incoming / RECORDS_FILE, checked.records_bytes)
+            if target.exists():  # a replaced run, or a leftover from a submission killed before its commit
+                retired = Path(tempfile.mkdtemp(prefix=".retired-", dir=self.runs_folder))
+                os.replace(target, retired / target.name)
+                shutil.rmtree(retired, ignore_errors=True)
+            os.replace(incoming, target)
+        except BaseException:
+            shutil.rmtree(incoming, ignore_errors=True)
+            raise
+
+    def measured_rows(self) -> list[BoardRow]:
+        with self._reading() as connection:
+            if connection is None:
+                return []
+            result = connection.execute("SELECT row_json FROM runs ORDER BY suite, split, run_id").fetchall()
+        return [BoardRow.from_json(json.loads(row["row_json"])) for row in result]
+
+    def rows(self, reported_file: Path | None = None) -> list[BoardRow]:
+        """Measured rows from the database, then the published ones (kind "reported")."""
+        from wisebench.board.reported import reported_rows
+
+        return self.measured_rows() + reported_rows(reported_file)
+
+    def run_ids(self) -> list[str]:
+        with self._reading() as connection:
+            if connection is None:
+                return []
+            return [row["run_id"] for row in connection.execute("SELECT run_id FROM runs ORDER BY run_id")]
+
+    def _entry(self, run_id: str) -> sqlite3.Row:
+        with self._reading() as connection:
+            entry = None if connection is None else connection.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if entry is None:
+            raise WisebenchError(f"run {run_id!r} is not on the board at {self.folder}")
+        return entry
+
+    def summary(self, run_id: str) -> dict[str, Any]:
+        return json.loads(self._entry(run_id)["summary_json"])
+
+    def notes(self, run_id: str) -> list[str]:
+        return json.loads(self._entry(run_id)["notes_json"])
+
+    def run_folder(self, run_id: str) -> Path:
+        return self._folder_of(self._entry(run_id)["folder"])
+
+    def run_document(self, run_id: str) -> dict[str, Any]:
+        return json.loads((self.run_folder(run_id) / RUN_FILE).read_text(encoding="utf-8"))
+
+    def records(self, run_id: str) -> list[dict[str, Any]]:
+        return read_records(self.run_folder(run_id))
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own integrity check plus: every indexed run has its folder, and its files have the hashes
+        recorded at submission."""
+        problems = []
+        with self._reading() as connection:
+            if connection is None:
+                return []
+            verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                problems.append(f"{self.database_path}: {verdict}")
+            entries = connection.execute("SELECT run_id, folder, run_sha256, records_sha256 FROM runs").fetchall()
+        for entry in entries:
+            folder = self._folder_of(entry["folder"])
+            for name, expected in ((RUN_FILE, entry["run_sha256"]), (RECORDS_FILE, entry["records_sha256"])):
+                path = folder / name
+                if not path.exists():
+                    problems.append(f"{entry['run_id']}: {path} is missing")
+                elif _sha256(path.read_bytes()) != expected:
+                    problems.append(f"{entry['run_id']}: {path} changed since it was submitted")
+        return problems
