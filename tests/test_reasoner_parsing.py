@@ -78,3 +78,10 @@ def test_rescale_clips_and_rejects_boxes_outside():
     (clipped,) = rescale_objects([ObjectPrompt((-50, -10, 900, 100), ((900.0, -5.0),), (1,))], (840, 840), (420, 840))
     assert clipped.box == (0.0, 0.0, 420.0, 100.0) and clipped.points == ((419.0, 0.0),)
     assert rescale_objects([ObjectPrompt((850, 10, 900, 100), (), ())], (840, 840), (840, 840)) == "bbox_outside_image"
+
+
+@pytest.mark.parametrize("number", ["9" * 400, "9" * 5000, "1" + "0" * 400 + ".5"])
+def test_absurd_numbers_are_failures_not_crashes(number):
+    text = f'<think>x</think><answer>{{"bbox":[1,2,{number},40],"points_1":[5,6],"points_2":[7,8]}}</answer>'
+    parsed = parse_output(text, "stop")
+    assert parsed.failure is not None and parsed.objects == []

@@ -266,3 +266,33 @@ def test_hf_snapshot_with_several_splits_reads_only_the_requested_one(tmp_path):
     assert [s.sample_id for s in ReasonSegSuite().load("test", str(tmp_path / "snapshot")).samples] == ["5678_def"]
     with pytest.raises(DatasetFormatError, match="not 'train'"):
         ReasonSegSuite().load("train", str(tmp_path / "snapshot"))
+
+
+def test_polygon_order_counts_pixels_inside_the_image_as_lisa():
+    from wisebench.data.masks import rasterize_lisa_shapes
+
+    # The target's geometric area (mostly outside the image) is larger than the ignore's, but inside the 30 x 40
+    # image it covers fewer pixels: LISA orders by covered pixels, so the target is painted last and wins.
+    shapes = [shape("target", square(30, 0, 200, 29)), shape("ignore", square(20, 0, 35, 29))]
+    mask = rasterize_lisa_shapes(shapes, 30, 40)
+    assert (mask[:, 30:] == 1).all() and (mask[:, 20:30] == 255).all()
+    # Equal coverage: np.argsort(...)[::-1] draws the later shape first, so the earlier one ends on top.
+    tie = rasterize_lisa_shapes([shape("target", square(5, 5, 15, 15)), shape("ignore", square(5, 5, 15, 15))], 30, 40)
+    assert (tie[5:16, 5:16] == 1).all()
+
+
+def test_hf_copy_named_for_another_split_is_refused(tmp_path):
+    dataset, _ = _hf_reasonseg(tmp_path)
+    dataset.save_to_disk(str(tmp_path / "ReasonSeg_test"))
+    with pytest.raises(DatasetFormatError, match="holds the test split"):
+        ReasonSegSuite().load("val", str(tmp_path / "ReasonSeg_test"))
+    assert len(ReasonSegSuite().load("test", str(tmp_path / "ReasonSeg_test")).samples) == 2
+
+
+def test_hf_corrupt_mask_is_a_bad_sample(tmp_path):
+    from wisebench.data.hf import mask_from_cell
+
+    with pytest.raises(BadSampleError, match="row 3"):
+        mask_from_cell({"bytes": b"not a png", "path": None}, "copy row 3")
+    with pytest.raises(BadSampleError, match="row 4"):
+        mask_from_cell([[True, False], [True]], "copy row 4")

@@ -249,3 +249,14 @@ def test_score_external_predictions(tmp_path, capsys):
     Image.fromarray(np.zeros((5, 5), np.uint8)).save(predictions / "img_a.png")
     code, _, err = run_cli(capsys, "score", "--suite", "reasonseg", "--data-dir", str(tmp_path / "data"), "--predictions", str(predictions))
     assert code == 2 and "img_a.png" in err and "5x5" in err
+
+
+def test_resume_with_skip_bad_gets_past_the_file_that_stopped_the_run(tmp_path, capsys):
+    write_many(tmp_path / "data", 6)
+    (tmp_path / "data" / "ReasonSeg" / "val" / "s004.jpg").write_bytes(b"garbage")
+    argv = ["run", "--model", "oracle", "--suite", "reasonseg", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "runs"), "--batch-size", "2", "--no-progress"]
+    assert run_cli(capsys, *argv)[0] == 2
+    folder = only_run(tmp_path / "runs")
+    code, out, _ = run_cli(capsys, "run", "--resume", str(folder), "--skip-bad", "--no-progress")
+    assert code == 0 and "skipped:  1 bad sample" in out
+    assert len(read_records(folder)) == 6

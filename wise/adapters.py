@@ -12,7 +12,7 @@ from wisebench.reasoner.spec import WISE_ANSWER, WISE_PIECES, WISE_S_BREVITY, Re
 
 NO_WEIGHTS = (
     "WISE publishes no weights (mrazhou/WISE trains from Qwen2.5-VL-3B/7B-Instruct on refCOCOg with GRPO): "
-    "train a checkpoint with its recipe and pass the output folder."
+    "train one with `wisebench train --config wise/configs/wise.yaml` (the reference trainer) and pass its output folder."
 )
 
 WISE = ReasonerSpec(

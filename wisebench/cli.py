@@ -119,6 +119,7 @@ def command_run(args: argparse.Namespace) -> int:
         config.batch_size = args.batch_size if args.batch_size != 8 else config.batch_size
         # How to execute is this invocation's choice; what to predict stays the run's.
         config.executor, config.num_workers, config.gpus_per_worker = args.executor, args.num_workers, args.gpus_per_worker
+        config.skip_bad = config.skip_bad or args.skip_bad  # the way past a bad file the first session stopped on
     else:
         if not args.model:
             raise WisebenchError("wisebench run needs --model NAME (or --resume RUN); see `wisebench list models`")

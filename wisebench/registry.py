@@ -102,3 +102,9 @@ MODELS.register("pixelthink", "baselines.pixelthink:PixelThinkAdapter", ("pixelt
 MODELS.register("wise", "wise.adapters:WiseAdapter", (), "WISE (Qwen2.5-VL + SAM2), --checkpoint required")
 MODELS.register("lisa", "baselines.lisa.adapter:LisaAdapter", ("lisa-7b",), "LISA-7B-v1: [SEG] token + SAM ViT-H (--set size=13b: LISA-13B-llama2-v1)")
 MODELS.register("wise-s", "wise.adapters:WiseSAdapter", ("wises", "wise_s"), "WISE-S: WISE + brevity instruction")
+
+# Text reasoners for `lm-eval:TASK` suites (any task lm-eval knows, or --suite lm-eval:path/to/task.yaml).
+MODELS.register("r1-distill-qwen-1.5b", "wisebench.text.models.r1_distill_qwen_1_5b:SPEC", (), "DeepSeek-R1-Distill-Qwen-1.5B (text, lm-eval suites)")
+MODELS.register("r1-distill-qwen-7b", "wisebench.text.models.r1_distill_qwen_7b:SPEC", (), "DeepSeek-R1-Distill-Qwen-7B (text, lm-eval suites)")
+MODELS.register("verithinker-7b", "wisebench.text.models.verithinker_7b:SPEC", ("verithinker",), "VeriThinker-7B (text, lm-eval suites)")
+MODELS.register("thinkless-1.5b", "wisebench.text.models.thinkless_1_5b:SPEC", ("thinkless",), "Thinkless-1.5B-RL-DeepScaleR (text, lm-eval suites)")

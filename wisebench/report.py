@@ -27,7 +27,18 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def text_accuracy_table(summary: dict[str, Any]) -> str:
+    """Text-reasoning runs: lm-eval's metric as accuracy, strict (truncated chains score empty) and lenient."""
+    rows = [
+        [name, str(s["n"]), _pct(s["accuracy"]), _interval(s.get("accuracy_ci")), _pct(s.get("accuracy_strict")), _pct(s.get("accuracy_lenient"))]
+        for name, s in summary["subsets"].items()
+    ]
+    return table(["subset", "n", f"accuracy ({summary.get('accuracy_metric')})", "95% CI", "strict", "lenient"], rows)
+
+
 def accuracy_table(summary: dict[str, Any]) -> str:
+    if "accuracy" in (summary.get("subsets") or {}).get("overall", {}):
+        return text_accuracy_table(summary)
     rows = []
     for name, scores in summary["subsets"].items():
         rows.append(
@@ -68,7 +79,14 @@ def cost_lines(summary: dict[str, Any]) -> list[str]:
     budget = summary.get("budget") or {}
     if budget.get("oaa_area") is not None:
         lines.append(f"budget:   OAA area (t_max {budget.get('t_max')}) {_pct(budget['oaa_area'])}%")
-    if summary.get("aes"):
+    truncated = summary.get("truncated")
+    if truncated:
+        lines.append(f"truncated chains: {truncated['n']} (correct strict {truncated['n_correct_strict']}, lenient {truncated['n_correct_lenient']})")
+    if summary.get("modes"):
+        lines.append("modes:    " + ", ".join(f"{mode} {_pct(rate)}%" for mode, rate in summary["modes"].items()))
+    if summary.get("aes") and "accuracy" in summary["aes"]:
+        lines.append(f"AES vs {summary['aes'].get('baseline')}: accuracy {_number(summary['aes'].get('accuracy'), 3)}")
+    elif summary.get("aes"):
         aes = summary["aes"]
         lines.append(f"AES vs {aes.get('baseline')}: gIoU {_number(aes.get('giou'), 3)}, cIoU {_number(aes.get('ciou'), 3)}")
     if summary.get("n_skipped"):
@@ -94,10 +112,22 @@ def run_report(run: dict[str, Any], summary: dict[str, Any]) -> str:
 
 
 def comparison_report(name_a: str, name_b: str, comparison: dict[str, Any], protocol: str) -> str:
-    rows = [
+    if "accuracy_delta" in comparison:  # text-reasoning runs
+        rows = [["accuracy", _signed(comparison.get("accuracy_delta")), _interval(comparison.get("accuracy_delta_ci"))]]
+        protocol = "lm-eval"
+    else:
+        rows = _iou_rows(comparison)
+    return _comparison_lines(name_a, name_b, comparison, protocol, rows)
+
+
+def _iou_rows(comparison: dict[str, Any]) -> list[list[str]]:
+    return [
         ["gIoU", _signed(comparison.get("giou_delta")), _interval(comparison.get("giou_delta_ci"))],
         ["cIoU", _signed(comparison.get("ciou_delta")), _interval(comparison.get("ciou_delta_ci"))],
     ]
+
+
+def _comparison_lines(name_a: str, name_b: str, comparison: dict[str, Any], protocol: str, rows: list[list[str]]) -> str:
     lines = [
         f"B - A, protocol {protocol}:  A = {name_a}  B = {name_b}",
         f"paired samples {comparison['n_paired']}  (only in A {comparison['only_in_a']}, only in B {comparison['only_in_b']})",

@@ -7,12 +7,12 @@ record of its sample set: count and fingerprint (sample ids and queries) from ru
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from wisebench.errors import WisebenchError
+from wisebench.runner.fingerprint import records_fingerprint
 
 MAX_LISTED_IDS = 5
 
@@ -21,14 +21,6 @@ MAX_LISTED_IDS = 5
 class SampleSetCheck:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the check was made; accepted-but-flagged facts
-
-
-def records_fingerprint(records: list[dict[str, Any]]) -> str:
-    """Same digest as wisebench.runner.run.samples_fingerprint, from records instead of Samples."""
-    digest = hashlib.sha256()
-    for record in sorted(records, key=lambda item: str(item["sample_id"])):
-        digest.update(f"{record['sample_id']}\t{record.get('query', '')}\n".encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def _listed(ids: set[str] | list[str]) -> str:

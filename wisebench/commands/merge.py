@@ -24,5 +24,6 @@ def run(args: argparse.Namespace) -> int:
     merged = merge_shards(folders, Path(args.out))
     run = read_run_json(merged)
     overall = run["summary"]["subsets"]["overall"]
-    print(f"merged {len(folders)} shards into {merged}: {overall['n']} samples, gIoU {100 * overall['giou']:.1f}, cIoU {100 * overall['ciou']:.1f}")
+    scores = "" if overall["giou"] is None else f", gIoU {100 * overall['giou']:.1f}, cIoU {100 * overall['ciou']:.1f}"
+    print(f"merged {len(folders)} shards into {merged}: {overall['n']} samples{scores}")
     return 0

@@ -164,7 +164,27 @@ def image_from_cell(cell: Any, origin: str) -> ImageSource:
 def mask_from_cell(cell: Any, origin: str) -> np.ndarray:
     """An HF mask cell (nested lists of bool, an array, or an image) as a 0/1 uint8 H x W array.
 
-    In the Seg-Zero conversions ignore pixels already became foreground: the mask is binary."""
+    In the Seg-Zero conversions ignore pixels already became foreground: the mask is binary. An undecodable cell
+    is a BadSampleError naming the row, so --skip-bad can skip it."""
+    try:
+        return _decode_mask_cell(cell, origin)
+    except BadSampleError:
+        raise
+    except (OSError, ValueError, TypeError) as error:  # bad image bytes, ragged lists
+        raise BadSampleError(origin, f"cannot decode the mask: {error}") from error
+
+
+def check_named_split(source: str, split: str) -> None:
+    """The Seg-Zero HF copies hold one split in a single-split dataset (ReasonSeg_test's split is named "test",
+    refcoco_val's too): refuse to score a copy named for one split as another."""
+    import re
+
+    match = re.search(r"_(val|test|testa|testb)$", Path(source.rstrip("/")).name, re.IGNORECASE)
+    if match and match.group(1).lower() != split.lower():
+        raise DatasetFormatError(source, f"holds the {match.group(1)} split, but split {split!r} was asked for")
+
+
+def _decode_mask_cell(cell: Any, origin: str) -> np.ndarray:
     if isinstance(cell, dict) and (cell.get("bytes") or cell.get("path")):
         cell = ImageSource(data=cell.get("bytes"), path=None if cell.get("bytes") else Path(cell["path"]), label=origin)
     if isinstance(cell, ImageSource):

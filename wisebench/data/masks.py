@@ -29,18 +29,25 @@ def rasterize_lisa_shapes(shapes: list[dict[str, Any]], height: int, width: int)
 
     `shapes` are the JSON "shapes" entries ({"label", "points"}); callers validate them first.
     """
+    drawable = [shape for shape in shapes if shape["label"].lower() != "flag"]
+    polygons = [np.asarray(shape["points"], dtype=np.float64).astype(np.int32).reshape(-1, 1, 2) for shape in drawable]
+    # Upstream orders by the pixels each polygon covers inside the image (drawn alone), largest first, with
+    # np.argsort(...)[::-1]: the same call here, so parts outside the image and ties order exactly as in LISA.
+    areas = [int(_draw(np.zeros((height, width), dtype=np.uint8), points, 1).sum()) for points in polygons]
+    mask = np.zeros((height, width), dtype=np.uint8)
+    for index in np.argsort(areas)[::-1]:
+        value = IGNORE_VALUE if "ignore" in drawable[index]["label"].lower() else 1
+        _draw(mask, polygons[index], value)
+    return mask
+
+
+def _draw(canvas: np.ndarray, points: np.ndarray, value: int) -> np.ndarray:
+    """Outline (thickness 1) then fill, as LISA draws each polygon."""
     import cv2
 
-    mask = np.zeros((height, width), dtype=np.uint8)
-    drawable = [shape for shape in shapes if shape["label"].lower() != "flag"]
-    # Python's sort is stable, as upstream's: equal areas keep file order.
-    drawable = sorted(drawable, key=lambda shape: polygon_area(shape["points"]), reverse=True)
-    for shape in drawable:
-        value = IGNORE_VALUE if "ignore" in shape["label"].lower() else 1
-        points = np.asarray(shape["points"], dtype=np.float64).astype(np.int32).reshape(-1, 1, 2)
-        cv2.polylines(mask, [points], isClosed=True, color=value, thickness=1)
-        cv2.fillPoly(mask, [points], color=value)
-    return mask
+    cv2.polylines(canvas, [points], isClosed=True, color=value, thickness=1)
+    cv2.fillPoly(canvas, [points], color=value)
+    return canvas
 
 
 def decode_coco_segmentation(segmentation: Any, height: int, width: int) -> np.ndarray:

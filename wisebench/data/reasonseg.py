@@ -202,6 +202,7 @@ class ReasonSegSuite(Suite):
         if data_dir and not Path(data_dir).expanduser().exists() and not hf.looks_like_hf_source(data_dir):
             raise DatasetNotFoundError(data_dir, "a ReasonSeg folder or an HF copy", self.data_help())
         if data_dir and hf.looks_like_hf_source(data_dir) and not _has_split_folders(data_dir):
+            hf.check_named_split(data_dir, split)
             return load_hf_copy(data_dir, split)
         return load_lisa_folder(find_reasonseg_root(data_dir, self.name), split, skip_bad)
 

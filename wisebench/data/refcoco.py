@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -303,13 +302,6 @@ def _load_lmms(table: hf.HFTable, skip_bad: bool) -> SuiteLoad:
     return SuiteLoad(samples=samples, skipped=skipped, source=table.source)
 
 
-def _check_named_split(source: str, split: str) -> None:
-    """Ricky06662 copies hold one split in a single-split dataset: refuse to label refcoco_val as testA."""
-    match = re.search(r"_(val|test|testa|testb)$", Path(source.rstrip("/")).name, re.IGNORECASE)
-    if match and match.group(1).lower() != split.lower():
-        raise DatasetFormatError(source, f"holds the {match.group(1)} split, but split {split!r} was asked for")
-
-
 # ---------------------------------------------------------------- suites
 
 
@@ -322,7 +314,7 @@ class _ReferSuite(Suite):
     def load(self, split: str, data_dir: str | None, skip_bad: bool = False) -> SuiteLoad:
         self.check_split(split)
         if data_dir and self._is_hf_source(data_dir):
-            _check_named_split(data_dir, split)
+            hf.check_named_split(data_dir, split)
             return load_hf_copy(data_dir, split, skip_bad)
         return load_refer_folder(self.folder, self.split_by, split, data_dir, skip_bad, self.data_help())
 

@@ -168,7 +168,12 @@ def summarize(
     baseline: dict | None = None,
 ) -> dict[str, Any]:
     """The run summary under `protocol`: accuracy per subset with cluster-bootstrap intervals, tokens, failures,
-    latency, budget metrics, and AES against `baseline` (another summary of the same protocol) when given."""
+    latency, budget metrics, and AES against `baseline` (another summary of the same protocol) when given.
+    Records of a text-reasoning run (lm-eval scores, protocol "lm-eval") get the accuracy form of the summary."""
+    from wisebench.text.summary import TEXT_PROTOCOL, holds_text_scores, summarize_text
+
+    if protocol == TEXT_PROTOCOL or holds_text_scores(records):
+        return summarize_text(records, n_resamples, seed, baseline=baseline)  # token budgets of text reasoning
     check_protocol(protocol)
     # Record order (shards merged, Ray workers finishing out of order) must not change a single bit of the result.
     records = sorted(records, key=lambda record: str(record["sample_id"]))
@@ -234,8 +239,13 @@ def compare_paired(
     """Run b against run a on the samples both scored (matched by sample_id, skipped records ignored).
 
     Deltas are b - a. The intervals come from one cluster bootstrap by image (run a's image_id) over the pairs,
-    so both runs are resampled together and the correlation between them is kept.
+    so both runs are resampled together and the correlation between them is kept. Text-reasoning runs
+    (lm-eval scores) are compared on accuracy instead.
     """
+    from wisebench.text.summary import TEXT_PROTOCOL, compare_text_paired, holds_text_scores
+
+    if protocol == TEXT_PROTOCOL or (holds_text_scores(records_a) and holds_text_scores(records_b)):
+        return compare_text_paired(records_a, records_b, n_resamples, seed)
     check_protocol(protocol)
     by_id_a, by_id_b = _by_sample_id(records_a), _by_sample_id(records_b)
     shared = sorted(by_id_a.keys() & by_id_b.keys())

@@ -46,7 +46,7 @@ class GenerationCache:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             generation = Generation(**data)
-        except (OSError, json.JSONDecodeError, TypeError):
+        except (OSError, ValueError, TypeError):  # missing, or damaged (bad JSON, bad UTF-8): generate again
             self.misses += 1
             return None
         self.hits += 1

@@ -51,11 +51,11 @@ def tag_span(text: str, tag: str) -> tuple[str | None, bool]:
 def _load_literal(snippet: str) -> Any:
     try:
         return json.loads(snippet)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # JSONDecodeError, and Python's int digit limit
         pass
     try:
         return ast.literal_eval(snippet)  # literals only: no names, calls or attributes are evaluated
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, OverflowError):
         return None
 
 
@@ -67,7 +67,7 @@ def _numbers(value: Any, count: int) -> list[float] | str:
     for item in value:
         if isinstance(item, bool) or not isinstance(item, (int, float)):
             return "not_numeric"
-        if not math.isfinite(item) or abs(item) > HUGE:
+        if abs(item) > HUGE or not math.isfinite(item):  # huge ints first: isfinite overflows on them
             return "non_finite_or_huge"
         numbers.append(float(item))
     return numbers

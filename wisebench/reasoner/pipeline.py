@@ -22,7 +22,7 @@ from wisebench.data.suite import cache_root
 from wisebench.errors import WeightsNotFoundError, WisebenchError
 from wisebench.reasoner.backend import GenerationRequest, ReasonerBackend
 from wisebench.reasoner.cache import GenerationCache
-from wisebench.reasoner.parsing import parse_output, rescale_objects
+from wisebench.reasoner.parsing import ParsedOutput, parse_output, rescale_objects
 from wisebench.reasoner.spec import ReasonerSpec
 from wisebench.segmenters.base import Segmenter, build_segmenter
 
@@ -115,7 +115,10 @@ class ReasonerSegmenterAdapter(Adapter):
         predictions: list[Prediction] = []
         to_segment: list[int] = []
         for index, (image, generation) in enumerate(zip(images, generations)):
-            parsed = parse_output(generation.text, generation.finish_reason, self.spec.reasoning_tag, self.spec.answer_tag, self.spec.answer_schema)
+            try:
+                parsed = parse_output(generation.text, generation.finish_reason, self.spec.reasoning_tag, self.spec.answer_tag, self.spec.answer_schema)
+            except Exception as error:  # a parser bug must cost one sample, not the run
+                parsed = ParsedOutput(failure=f"parse_error:{type(error).__name__}")
             failure = parsed.failure
             objects = []
             if failure is None:
@@ -133,7 +136,8 @@ class ReasonerSegmenterAdapter(Adapter):
                 objects=objects,
                 tokens=TokenCounts(prompt=generation.prompt_tokens, reasoning=count_tokens(tokenizer, parsed.reasoning_text), generated=generation.generated_tokens),
                 finish_reason=generation.finish_reason,
-                seconds={"reasoner": generation.seconds},
+                # A cached generation's time was measured in another run: report only what ran now.
+                seconds={} if generation.extra.get("cached") else {"reasoner": generation.seconds},
                 extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached")}.items() if value},
             )
             predictions.append(prediction)

@@ -8,23 +8,18 @@ concatenated; the summary is recomputed from them, so cIoU and the intervals are
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from wisebench.errors import RunStoreError
 from wisebench.metrics.summary import summarize
 from wisebench.runner.config import RunConfig
-from wisebench.runner.store import RECORDS_FILE, RunStore, check_run_id, read_records, read_run_json
+from wisebench.runner.fingerprint import records_fingerprint
+from wisebench.runner.store import RunStore, check_run_id, read_records, read_run_json
 from wisebench.scoring.record import SampleRecord
-
-
-def _fingerprint_of_records(records: list[dict]) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    for record in sorted(records, key=lambda r: r["sample_id"]):
-        digest.update(f"{record['sample_id']}\t{record.get('query', '')}\n".encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def merge_shards(folders: list[Path], out: Path) -> Path:
@@ -72,7 +67,7 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
     whole = runs[0][1]["shard"]
     if len(records) != whole["whole_n_samples"]:
         problems.append(f"the shards hold {len(records)} samples, the split has {whole['whole_n_samples']}")
-    elif _fingerprint_of_records(records) != whole["whole_samples_fingerprint"]:
+    elif records_fingerprint(records) != whole["whole_samples_fingerprint"]:
         problems.append("the shards' samples are not the split's samples (fingerprint differs)")
     if problems:
         raise RunStoreError("cannot merge: " + "; ".join(problems[:10]))
@@ -81,7 +76,7 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
     config = RunConfig.from_json(first["config"]).unsharded()
     config.out = str(out)
     folder = out / check_run_id(config.run_id())
-    if (folder / RECORDS_FILE).exists():
+    if folder.exists():
         raise RunStoreError(f"{folder} already exists: remove it or merge into another --out")
     merged: dict[str, Any] = {key: value for key, value in first.items() if key not in ("shard", "summary", "sessions")}
     merged.update(
@@ -95,7 +90,15 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
     )
     merged["suite"] = {**first["suite"], "n_samples": whole["whole_n_samples"], "samples_fingerprint": whole["whole_samples_fingerprint"]}
     merged["summary"] = summarize(records, protocol=first.get("protocol", "lisa"), seed=first.get("seeds", {}).get("bootstrap_seed", 0))
-    with RunStore(folder) as store:
-        store.append(SampleRecord.from_json(record) for record in records)
-        store.save_run(merged)
+    # Written in a temporary sibling and renamed into place: a merge killed halfway leaves no half run behind.
+    out.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=out))
+    try:
+        with RunStore(building) as store:
+            store.append(SampleRecord.from_json(record) for record in records)
+            store.save_run(merged)
+        os.rename(building, folder)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     return folder

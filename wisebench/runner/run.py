@@ -55,6 +55,12 @@ def build_adapter(config: RunConfig) -> Adapter:
 
 
 def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Callable[[RunConfig], Adapter] | None = None) -> RunResult:
+    from wisebench.text.task import is_text_suite
+
+    if is_text_suite(config.suite):  # lm-eval owns the loop; same store, run document and summary
+        from wisebench.text.runner import execute_text_run
+
+        return execute_text_run(config, progress)
     suite = SUITES.load(config.suite)()
     config.suite = suite.name
     config.model = MODELS.canonical(config.model)

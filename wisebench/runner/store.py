@@ -76,7 +76,7 @@ def read_records(folder: Path, repair: bool = False) -> list[dict[str, Any]]:
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as error:
+        except ValueError as error:  # bad JSON or bad UTF-8
             raise RunStoreError(f"{path} line {number}: damaged record ({error})") from error
         sample_id = record.get("sample_id") if isinstance(record, dict) else None
         if not isinstance(sample_id, str):

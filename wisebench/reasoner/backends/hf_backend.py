@@ -66,7 +66,9 @@ class TransformersReasoner(ReasonerBackend):
     def _stop_token_ids(self) -> set[int]:
         config = self.model.generation_config
         ids = config.eos_token_id if config.eos_token_id is not None else self.processor.tokenizer.eos_token_id
-        return set(ids if isinstance(ids, list) else [ids]) - {None}
+        stops = set(ids if isinstance(ids, list) else [ids])
+        stops.add(self.processor.tokenizer.pad_token_id)  # rows that stopped early are padded: never count padding
+        return stops - {None}
 
     def chat_text(self, prompt: str) -> str:
         return self.processor.apply_chat_template(user_message(prompt), tokenize=False, add_generation_prompt=True)

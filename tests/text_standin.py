@@ -1,0 +1,65 @@
+"""A scripted stand-in text reasoner for the lm-eval suite tests: outputs with known spans, answers and truncations."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from wisebench.reasoner.backend import Generation, GenerationSettings
+from wisebench.registry import MODELS
+from wisebench.text.spec import TextModelSpec
+
+QUESTIONS = [f"{index}+1" for index in range(8)]
+# question -> (raw output, finish reason); doc 2 and 5 never close their chain before the token limit.
+SCRIPT = {
+    "0+1": ("<think>\nI add 0 and 1.</think>\n\nThe answer is 1", "stop"),
+    "1+1": ("One plus one, hmm, maybe three.</think>the answer is 3", "stop"),
+    "2+1": ("<think>Two plus one is 3, so the answer is 3, let me check again and again", "length"),
+    "3+1": ("<think>3+1=4</think>the answer is 4", "stop"),
+    "4+1": ("<think>four and one</think>the answer is 5 Question: ignored", "stop"),
+    "5+1": ("<think>the answer is 6 maybe, but wait", "length"),
+    "6+1": ("<think>6+1 = 7</think>the answer is 7", "stop"),
+    "7+1": ("<think></think>the answer is 9", "stop"),
+}
+
+
+class ScriptedBackend:
+    name = "scripted"
+
+    def __init__(self, delay: float = 0.0):
+        from tiny_models import qwen_tokenizer
+
+        self._tokenizer = qwen_tokenizer()
+        self.delay = delay
+
+    def generate(self, prompts: list[str], settings: GenerationSettings) -> list[Generation]:
+        time.sleep(self.delay)
+        outputs = []
+        for prompt in prompts:
+            question = prompt.rsplit("Question: ", 1)[1].strip()
+            text, finish = SCRIPT[question]
+            tokens = len(self._tokenizer.encode(text, add_special_tokens=False))
+            outputs.append(Generation(text=text, prompt_tokens=len(self._tokenizer.encode(prompt)), generated_tokens=tokens, finish_reason=finish, seconds=0.01))
+        return outputs
+
+    def tokenizer(self):
+        return self._tokenizer
+
+    def fingerprint(self) -> dict:
+        return {"backend": self.name}
+
+    def chat_text(self, prompt: str) -> str:
+        return prompt
+
+    def close(self) -> None: ...
+
+
+def scripted_backend(spec: TextModelSpec, options) -> ScriptedBackend:
+    return ScriptedBackend(delay=float(os.environ.get("STANDIN_DELAY", "0")))
+
+
+STANDIN = TextModelSpec(name="scripted-reasoner", checkpoint="none", backend_factory=scripted_backend)
+
+
+def register() -> None:
+    MODELS.register("scripted-reasoner", "text_standin:STANDIN")

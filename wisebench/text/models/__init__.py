@@ -1,0 +1,1 @@
+"""Text reasoner specs, one per file."""

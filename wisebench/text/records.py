@@ -1,0 +1,86 @@
+"""One SampleRecord per (document, repeat): the logged generation, its spans and token counts with the model's own
+tokenizer, and lm-eval's per-sample metric values taken from its logged samples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wisebench.reasoner.backend import TextTokenizer
+from wisebench.scoring.record import SampleRecord
+from wisebench.text.lm import scored_text
+from wisebench.text.spans import split_reasoning
+from wisebench.text.spec import TextModelSpec
+
+TEXT_PROTOCOL = "lm-eval"
+
+
+def metric_values(rows: list[dict[str, Any]]) -> dict[int, dict[str, float]]:
+    """doc id -> {"metric,filter": value} over lm-eval's logged samples (one row per document and filter)."""
+    values: dict[int, dict[str, float]] = {}
+    for row in rows:
+        for metric in row.get("metrics", []):
+            if metric in row:
+                values.setdefault(int(row["doc_id"]), {})[f"{metric},{row['filter']}"] = float(row[metric])
+    return values
+
+
+def headline_key(rows: list[dict[str, Any]], metric: str | None, filter_name: str | None) -> str:
+    """The metric that is "accuracy": --set metric=/filter= or the task's first metric under its first filter."""
+    if not rows:
+        raise ValueError("lm-eval logged no samples")
+    chosen_filter = filter_name or rows[0]["filter"]
+    chosen_metric = metric or rows[0]["metrics"][0]
+    return f"{chosen_metric},{chosen_filter}"
+
+
+def count_tokens(tokenizer: TextTokenizer, text: str) -> int:
+    return len(tokenizer.encode(text, add_special_tokens=False)) if text else 0
+
+
+def build_record(
+    spec: TextModelSpec,
+    entry: dict[str, Any],
+    values: dict[str, float],
+    other_values: dict[str, float] | None,
+    accuracy_key: str,
+    tokenizer: TextTokenizer,
+    target: Any,
+) -> SampleRecord:
+    """`values` are lm-eval's scores under the spec's truncation policy; `other_values` under the other policy
+    (only scored for truncated chains; otherwise both policies score the same text)."""
+    spans = split_reasoning(entry["raw_text"], entry["finish_reason"], spec.open_tag, spec.close_tag, spec.mode_tokens)
+    if accuracy_key not in values:
+        raise ValueError(f"lm-eval logged no {accuracy_key!r} for doc {entry['doc_id']}; known: {', '.join(values)}")
+    accuracy = values[accuracy_key]
+    other = (other_values or values).get(accuracy_key, accuracy)
+    strict, lenient = (accuracy, other) if spec.truncated == "strict" else (other, accuracy)
+    scores = {TEXT_PROTOCOL: {"accuracy": accuracy, "accuracy_strict": strict, "accuracy_lenient": lenient, **values}}
+    prediction = {
+        "raw_text": entry["raw_text"],
+        "reasoning_text": spans.reasoning,
+        "answer_text": spans.answer,
+        "scored_text": scored_text(spec, entry, spec.truncated),
+        "truncated": spans.truncated,
+        "mode": spans.mode,
+        "finish_reason": entry["finish_reason"],
+        "tokens": {
+            "prompt": entry["prompt_tokens"],
+            "reasoning": count_tokens(tokenizer, spans.reasoning),
+            "answer": count_tokens(tokenizer, spans.answer),
+            "generated": entry["generated_tokens"],
+        },
+        "seconds": {"total": entry["seconds"]},
+        "doc_id": entry["doc_id"],
+        "repeat": entry["repeat"],
+        "target": target if isinstance(target, (str, int, float, list)) else str(target),
+        "accuracy_metric": accuracy_key,
+    }
+    return SampleRecord(
+        sample_id=entry["sample_id"],
+        image_id=str(entry["doc_id"]),  # the bootstrap cluster: repeats of one document move together
+        subsets=[f"mode-{spans.mode}"] if spans.mode else [],
+        query=entry["context"],
+        prompt_hash=entry["prompt_hash"],
+        scores=scores,
+        prediction=prediction,
+    )

@@ -1,0 +1,87 @@
+"""TextModelSpec: a text reasoner as data (checkpoint, instruction, think delimiters, generation settings, repeats).
+
+A new R1-style model needs one of these, not code. `--set key=value` overrides any generation setting, the number
+of repeats, the truncation policy (truncated=strict|lenient) and the backend (backend=hf|vllm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from wisebench.adapters.base import ModelOptions
+from wisebench.errors import WisebenchError
+from wisebench.reasoner.backend import GenerationSettings
+
+TRUNCATION_POLICIES = ("strict", "lenient")
+SETTING_FIELDS = ("max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty")
+
+
+@dataclass(frozen=True)
+class TextModelSpec:
+    name: str
+    checkpoint: str  # hub id; --checkpoint DIR points at a local copy
+    instruction: str = "{question}"  # the user message; {question} is lm-eval's context
+    open_tag: str = "<think>"
+    close_tag: str = "</think>"
+    mode_tokens: tuple[str, ...] = ()  # control tokens a response may start with (Thinkless)
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+    repeats: int = 1  # sampled repeats per document, averaged by clustering records per document
+    truncated: str = "strict"  # a truncated chain's answer is scored as empty; "lenient" keeps lm-eval's scoring
+    backend: str = "hf"
+    source: str = ""  # where the settings come from (paper, model card)
+    backend_factory: Callable[["TextModelSpec", ModelOptions], Any] | None = None  # tests: a scripted stand-in
+
+    def __call__(self, options: ModelOptions) -> Any:
+        """Registered like an adapter factory; a text model has no segmentation adapter."""
+        raise WisebenchError(f"{self.name} is a text reasoner: run it on an lm-eval suite, e.g. --suite lm-eval:gsm8k")
+
+    def with_options(self, options: ModelOptions) -> "TextModelSpec":
+        """The spec after --checkpoint, --seed and --set overrides."""
+        settings = dict(options.settings)
+        generation_overrides = {key: _coerce(getattr(self.generation, key), settings.pop(key)) for key in SETTING_FIELDS if key in settings}
+        generation = replace(self.generation, seed=options.seed, **generation_overrides)
+        spec = replace(
+            self,
+            checkpoint=options.checkpoint or self.checkpoint,
+            generation=generation,
+            repeats=int(settings.pop("repeats", self.repeats)),
+            truncated=str(settings.pop("truncated", self.truncated)),
+            backend=str(settings.pop("backend", self.backend)),
+        )
+        settings.pop("metric", None), settings.pop("filter", None)  # read by the text runner
+        if settings:
+            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS)}, repeats, truncated, backend, metric, filter)")
+        if spec.truncated not in TRUNCATION_POLICIES:
+            raise WisebenchError(f"truncated={spec.truncated!r}: use one of {', '.join(TRUNCATION_POLICIES)}")
+        if spec.repeats < 1:
+            raise WisebenchError("repeats must be at least 1")
+        return spec
+
+    def prompt(self, context: str) -> str:
+        return self.instruction.replace("{question}", context)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "checkpoint": self.checkpoint,
+            "prompt_template": self.instruction,
+            "think_tags": [self.open_tag, self.close_tag],
+            "mode_tokens": list(self.mode_tokens),
+            "generation": self.generation.to_json(),
+            "repeats": self.repeats,
+            "truncated": self.truncated,
+            "backend": self.backend,
+            "source": self.source,
+        }
+
+
+def _coerce(default: Any, value: Any) -> Any:
+    """--set values arrive as parsed by the CLI; bring them to the default's type."""
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float) or default is None:
+        return float(value)
+    return value
