@@ -24,6 +24,7 @@ from wisebench.registry import MODELS, SUITES
 from wisebench.runner.config import RunConfig
 from wisebench.runner.environment import environment
 from wisebench.runner.executors import make_executor
+from wisebench.runner.fingerprint import samples_fingerprint
 from wisebench.runner.shards import parse_shard, select_shard
 from wisebench.runner.store import RunStore, check_run_id
 
@@ -39,14 +40,6 @@ class RunResult:
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def samples_fingerprint(samples: list[Sample]) -> str:
-    """Identifies the evaluated sample set (ids and queries), so runs and shards can be checked against it."""
-    digest = hashlib.sha256()
-    for sample in sorted(samples, key=lambda s: s.sample_id):
-        digest.update(f"{sample.sample_id}\t{sample.query}\n".encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def build_adapter(config: RunConfig) -> Adapter:
