@@ -8,12 +8,11 @@ because some of them carry meaning here (<think>, Thinkless' <short>); the stop 
 
 from __future__ import annotations
 
-import time
 from typing import Any, Protocol
 
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationSettings, TextTokenizer
-from wisebench.reasoner.backends.hf_backend import pick_attention, pick_device, synchronize
+from wisebench.reasoner.backends.hf_backend import generate_rows, pick_attention, pick_device
 from wisebench.reasoner.weights import checkpoint_fingerprint, resolve_checkpoint
 
 
@@ -67,41 +66,20 @@ class TransformersTextBackend:
         return {"backend": self.name, **checkpoint_fingerprint(self.folder, self.checkpoint, self.revision), "dtype": str(self.dtype).replace("torch.", ""), "attention": self.attention}
 
     def generate(self, prompts: list[str], settings: GenerationSettings) -> list[Generation]:
-        import torch
-
         texts = [self.chat_text(prompt) for prompt in prompts]
         # The chat template already holds the special tokens (BOS included where the model uses one).
         inputs = self._tokenizer(texts, padding=True, return_tensors="pt", add_special_tokens=False).to(self.device)
-        options: dict[str, Any] = {"max_new_tokens": settings.max_new_tokens, "do_sample": settings.do_sample, "pad_token_id": self._pad_id}
-        if settings.repetition_penalty is not None:
-            options["repetition_penalty"] = settings.repetition_penalty
-        if settings.do_sample:
-            options.update(temperature=settings.temperature, top_p=settings.top_p)
-            torch.manual_seed(settings.seed)
-        else:
-            options.update(temperature=None, top_p=None, top_k=None)
-        synchronize()
-        start = time.perf_counter()
-        with torch.inference_mode():
-            output = self.model.generate(**inputs, **options)
-        synchronize()
-        seconds = (time.perf_counter() - start) / len(prompts)
-        prompt_length = inputs["input_ids"].shape[1]
-        prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
-        generations = []
-        for row, new_tokens in enumerate(output[:, prompt_length:].tolist()):
-            kept, finish_reason = [], "length"
-            for token in new_tokens:
-                if token in self._stop_ids:
-                    finish_reason = "stop"
-                    break
-                kept.append(token)
-            generated = len(kept) + (1 if finish_reason == "stop" else 0)  # the stop token was decoded too
-            if finish_reason == "length" and generated < settings.max_new_tokens:
-                finish_reason = "stop"
-            text = self._tokenizer.decode(kept, skip_special_tokens=False)
-            generations.append(Generation(text=text, prompt_tokens=int(prompt_tokens[row]), generated_tokens=generated, finish_reason=finish_reason, seconds=seconds))
-        return generations
+        rows, seconds = generate_rows(self.model, inputs, settings, self._stop_ids, {"pad_token_id": self._pad_id})
+        return [
+            Generation(
+                text=self._tokenizer.decode(row.token_ids, skip_special_tokens=False),
+                prompt_tokens=row.prompt_tokens,
+                generated_tokens=row.generated_tokens,
+                finish_reason=row.finish_reason,
+                seconds=seconds,
+            )
+            for row in rows
+        ]
 
     def close(self) -> None:
         import torch

@@ -4,6 +4,7 @@ left padding, greedy by default. bf16 and flash-attention 2 on CUDA where availa
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,51 @@ def pick_attention(device: str) -> str:
         except ImportError:
             pass
     return "sdpa"
+
+
+@dataclass
+class DecodedRow:
+    token_ids: list[int]  # generated ids before the first stop token
+    generated_tokens: int  # decode cost: the stop token counts, it was generated
+    finish_reason: str  # "stop" | "length"
+    prompt_tokens: int  # non-padding prompt tokens
+
+
+def generate_rows(model: Any, inputs: Any, settings: GenerationSettings, stop_ids: set[int], extra: dict[str, Any] | None = None) -> tuple[list[DecodedRow], float]:
+    """One batched `generate` call with device-synchronized timing, split into rows at their first stop token.
+    Shared by the multimodal reasoner and the text backend. Returns the rows and each row's share of the seconds."""
+    import torch
+
+    options: dict[str, Any] = {"max_new_tokens": settings.max_new_tokens, "do_sample": settings.do_sample, **(extra or {})}
+    if settings.repetition_penalty is not None:
+        options["repetition_penalty"] = settings.repetition_penalty
+    if settings.do_sample:
+        options.update(temperature=settings.temperature, top_p=settings.top_p)
+        torch.manual_seed(settings.seed)
+    else:  # the checkpoint's generation_config may carry sampling knobs that greedy decoding would warn about
+        options.update(temperature=None, top_p=None, top_k=None)
+    synchronize()
+    start = time.perf_counter()
+    with torch.inference_mode():
+        output = model.generate(**inputs, **options)
+    synchronize()
+    count = output.shape[0]
+    seconds = (time.perf_counter() - start) / count
+    prompt_length = inputs["input_ids"].shape[1]
+    prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
+    rows = []
+    for row, new_tokens in enumerate(output[:, prompt_length:].tolist()):
+        kept, finish_reason = [], "length"
+        for token in new_tokens:
+            if token in stop_ids:
+                finish_reason = "stop"
+                break
+            kept.append(token)
+        generated = len(kept) + (1 if finish_reason == "stop" else 0)
+        if finish_reason == "length" and generated < settings.max_new_tokens:
+            finish_reason = "stop"  # ended on another stop condition
+        rows.append(DecodedRow(kept, generated, finish_reason, int(prompt_tokens[row])))
+    return rows, seconds
 
 
 class TransformersReasoner(ReasonerBackend):
@@ -85,40 +131,19 @@ class TransformersReasoner(ReasonerBackend):
         }
 
     def generate(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Generation]:
-        import torch
-
         texts = [self.chat_text(request.prompt) for request in requests]
         inputs = self.processor(text=texts, images=[request.image for request in requests], padding=True, return_tensors="pt").to(self.device)
-        options: dict[str, Any] = {"max_new_tokens": settings.max_new_tokens, "do_sample": settings.do_sample}
-        if settings.repetition_penalty is not None:
-            options["repetition_penalty"] = settings.repetition_penalty
-        if settings.do_sample:
-            options.update(temperature=settings.temperature, top_p=settings.top_p)
-            torch.manual_seed(settings.seed)
-        else:  # the checkpoint's generation_config may carry sampling knobs that greedy decoding would warn about
-            options.update(temperature=None, top_p=None, top_k=None)
-        synchronize()
-        start = time.perf_counter()
-        with torch.inference_mode():
-            output = self.model.generate(**inputs, **options)
-        synchronize()
-        seconds = (time.perf_counter() - start) / len(requests)
-        prompt_length = inputs["input_ids"].shape[1]
-        prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
-        generations = []
-        for row, new_tokens in enumerate(output[:, prompt_length:].tolist()):
-            kept, finish_reason = [], "length"
-            for token in new_tokens:
-                if token in self._stop_ids:
-                    kept.append(token)
-                    finish_reason = "stop"
-                    break
-                kept.append(token)
-            if finish_reason == "length" and len(kept) < settings.max_new_tokens:
-                finish_reason = "stop"  # ended on another stop condition (padding after an early stop)
-            text = self.processor.tokenizer.decode(kept, skip_special_tokens=True)
-            generations.append(Generation(text=text, prompt_tokens=int(prompt_tokens[row]), generated_tokens=len(kept), finish_reason=finish_reason, seconds=seconds))
-        return generations
+        rows, seconds = generate_rows(self.model, inputs, settings, self._stop_ids)
+        return [
+            Generation(
+                text=self.processor.tokenizer.decode(row.token_ids, skip_special_tokens=True),
+                prompt_tokens=row.prompt_tokens,
+                generated_tokens=row.generated_tokens,
+                finish_reason=row.finish_reason,
+                seconds=seconds,
+            )
+            for row in rows
+        ]
 
     def close(self) -> None:
         import torch
