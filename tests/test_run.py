@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from processes import kill_after_lines
 from lisa_fixtures import shape, square, write_sample, write_small_reasonseg
 from wisebench.cli import main
 from wisebench.errors import RunStoreError
@@ -110,17 +108,7 @@ def test_sigkill_mid_run_then_resume_loses_nothing_and_duplicates_nothing(tmp_pa
     script.write_text(SLOW_RUNNER)
     argv = ["run", "--model", "slow-oracle", "--suite", "reasonseg", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "runs"), "--batch-size", "2", "--no-progress"]
     process = subprocess.Popen([sys.executable, str(script), *argv], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    records_path = None
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        found = list((tmp_path / "runs").glob("*/records.jsonl")) if (tmp_path / "runs").exists() else []
-        if found and found[0].read_bytes().count(b"\n") >= 4:
-            records_path = found[0]
-            break
-        time.sleep(0.01)
-    assert records_path is not None, process.communicate()
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    records_path = kill_after_lines(process, tmp_path / "runs", "*/records.jsonl", lines=4, timeout=60)
     killed_at = records_path.read_bytes().count(b"\n")
     assert 4 <= killed_at < 20  # killed for real, mid-run
     run = json.loads((records_path.parent / "run.json").read_text())

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ import pytest
 pytest.importorskip("lm_eval")
 
 import text_standin  # noqa: E402
+from processes import kill_after_lines  # noqa: E402
 from text_standin import QUESTIONS, SCRIPT  # noqa: E402
 from tiny_models import qwen_tokenizer  # noqa: E402
 from wisebench.cli import main  # noqa: E402
@@ -162,17 +161,7 @@ def test_killed_run_resumes_without_duplicates(tmp_path, capsys):
     argv = ["run", "--model", "scripted-reasoner", "--suite", f"lm-eval:{task}", "--out", str(tmp_path / "runs"), "--no-progress", "--batch-size", "2"]
     environment = {**os.environ, "STANDIN_DELAY": "0.5", "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
     process = subprocess.Popen([sys.executable, str(script), *argv], cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    log_path = None
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        found = list((tmp_path / "runs").glob("*/generations.jsonl")) if (tmp_path / "runs").exists() else []
-        if found and found[0].read_bytes().count(b"\n") >= 4:
-            log_path = found[0]
-            break
-        time.sleep(0.02)
-    assert log_path is not None, process.communicate()
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    log_path = kill_after_lines(process, tmp_path / "runs", "*/generations.jsonl", lines=4, timeout=120)
     generated_before_kill = log_path.read_bytes().count(b"\n")
     assert 4 <= generated_before_kill < 8
     with open(log_path, "ab") as stream:  # a torn write at the moment of the kill

@@ -10,10 +10,11 @@ import hashlib
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from wisebench import __version__
 from wisebench.adapters.base import Adapter
@@ -87,30 +88,22 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
         started = time.perf_counter()
         written = 0
         try:
-            if pending:
-                executor = make_executor(config, adapter_factory, config.executor, config.num_workers, config.gpus_per_worker)
-                run["model"] = executor.describe()
-                run["prompt_hash"] = _prompt_template_hash(run["model"])
-                run["smoke"] = smoke_status(config, run["model"])
-                session["workers"] = executor.workers()
-                store.save_run(run)
-            batches = [pending[start : start + config.batch_size] for start in range(0, len(pending), config.batch_size)]
-            for new_records in executor.results(batches) if executor else []:
-                store.append(new_records)
-                written += len(new_records)
-                bar.update(len(new_records))
-                if executor.restarts != session.get("worker_restarts", 0):  # keep run.json's worker list current
-                    session["worker_restarts"], session["workers"] = executor.restarts, executor.workers()
+            with session_outcome(store, run, session, started):
+                if pending:
+                    executor = make_executor(config, adapter_factory, config.executor, config.num_workers, config.gpus_per_worker)
+                    run["model"] = executor.describe()
+                    run["prompt_hash"] = _prompt_template_hash(run["model"])
+                    run["smoke"] = smoke_status(config, run["model"])
+                    session["workers"] = executor.workers()
                     store.save_run(run)
-        except KeyboardInterrupt:
-            _end_session(store, run, session, started, "interrupted")
-            raise
-        except WisebenchError as error:
-            _end_session(store, run, session, started, "failed", str(error))
-            raise
-        except Exception as error:
-            _end_session(store, run, session, started, "failed", f"{type(error).__name__}: {error}")
-            raise
+                batches = [pending[start : start + config.batch_size] for start in range(0, len(pending), config.batch_size)]
+                for new_records in executor.results(batches) if executor else []:
+                    store.append(new_records)
+                    written += len(new_records)
+                    bar.update(len(new_records))
+                    if executor.restarts != session.get("worker_restarts", 0):  # keep run.json's worker list current
+                        session["worker_restarts"], session["workers"] = executor.restarts, executor.workers()
+                        store.save_run(run)
         finally:
             bar.close()
             if executor is not None:
@@ -163,6 +156,23 @@ def smoke_status(config: RunConfig, model: dict[str, Any]) -> dict[str, Any]:
 def _prompt_template_hash(model: dict[str, Any]) -> str | None:
     template = model.get("prompt_template")
     return hashlib.sha256(template.encode("utf-8")).hexdigest()[:16] if isinstance(template, str) else None
+
+
+@contextmanager
+def session_outcome(store: RunStore, run: dict, session: dict, started: float) -> Iterator[None]:
+    """Records in run.json how a session that did not complete ended (interrupted or failed, with the error),
+    then lets the exception go on. Shared by the segmentation and the text runners."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        _end_session(store, run, session, started, "interrupted")
+        raise
+    except WisebenchError as error:
+        _end_session(store, run, session, started, "failed", str(error))
+        raise
+    except Exception as error:
+        _end_session(store, run, session, started, "failed", f"{type(error).__name__}: {error}")
+        raise
 
 
 def _end_session(store: RunStore, run: dict, session: dict, started: float, status: str, error: str | None = None) -> None:

@@ -60,7 +60,7 @@ def evaluate(task: LoadedTask, lm: WisebenchLM, doc_ids: list[int], seed: int) -
 
 def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
     from wisebench.metrics.summary import summarize
-    from wisebench.runner.run import RunResult, _end_session, _prompt_template_hash, new_run_document, now, smoke_status
+    from wisebench.runner.run import RunResult, _end_session, _prompt_template_hash, new_run_document, now, session_outcome, smoke_status
 
     config.model = MODELS.canonical(config.model)
     spec = load_spec(config)
@@ -87,27 +87,19 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
         started = time.perf_counter()
         backend = None
         try:
-            if pending:
-                log = GenerationLog(folder)
-                logged = log.read()
-                backend = build_backend(spec, config.model_options())  # also the tokenizer that counts tokens
-                run["model"] = {**spec.describe(), "weights": backend.fingerprint(), "lm_eval_task": task.source}
-                run["prompt_hash"] = _prompt_template_hash(run["model"])
-                run["smoke"] = smoke_status(config, run["model"])
-                store.save_run(run)
-                for repeat in range(spec.repeats):
-                    doc_ids = [doc_id for doc_id, r in pending if r == repeat]
-                    if doc_ids:
-                        store.append(_score_repeat(spec, task, backend, log, logged, repeat, doc_ids, config))
-        except KeyboardInterrupt:
-            _end_session(store, run, session, started, "interrupted")
-            raise
-        except WisebenchError as error:
-            _end_session(store, run, session, started, "failed", str(error))
-            raise
-        except Exception as error:
-            _end_session(store, run, session, started, "failed", f"{type(error).__name__}: {error}")
-            raise
+            with session_outcome(store, run, session, started):
+                if pending:
+                    log = GenerationLog(folder)
+                    logged = log.read()
+                    backend = build_backend(spec, config.model_options())  # also the tokenizer that counts tokens
+                    run["model"] = {**spec.describe(), "weights": backend.fingerprint(), "lm_eval_task": task.source}
+                    run["prompt_hash"] = _prompt_template_hash(run["model"])
+                    run["smoke"] = smoke_status(config, run["model"])
+                    store.save_run(run)
+                    for repeat in range(spec.repeats):
+                        doc_ids = [doc_id for doc_id, r in pending if r == repeat]
+                        if doc_ids:
+                            store.append(_score_repeat(spec, task, backend, log, logged, repeat, doc_ids, config))
         finally:
             if backend is not None:
                 backend.close()
