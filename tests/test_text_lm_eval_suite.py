@@ -17,37 +17,11 @@ pytest.importorskip("lm_eval")
 
 import text_standin  # noqa: E402
 from processes import kill_after_lines  # noqa: E402
-from text_standin import QUESTIONS, SCRIPT  # noqa: E402
+from text_standin import QUESTIONS, SCRIPT, write_task  # noqa: E402
 from tiny_models import qwen_tokenizer  # noqa: E402
 from wisebench.cli import main  # noqa: E402
 from wisebench.runner.store import read_records  # noqa: E402
 from wisebench.text.spans import split_reasoning  # noqa: E402
-
-TASK_YAML = """\
-task: toy_arith
-dataset_path: json
-dataset_kwargs:
-  data_files:
-    test: {data}
-test_split: test
-output_type: generate_until
-doc_to_text: "Question: {{{{question}}}}"
-doc_to_target: "{{{{answer}}}}"
-generation_kwargs:
-  until: ["Question:"]
-  max_gen_toks: 64
-  do_sample: false
-filter_list:
-  - name: strict
-    filter:
-      - function: regex
-        regex_pattern: "answer is (\\\\-?[0-9]+)"
-      - function: take_first
-metric_list:
-  - metric: exact_match
-    aggregation: mean
-    higher_is_better: true
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -55,15 +29,6 @@ def offline(monkeypatch):
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     text_standin.register()
-
-
-def write_task(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    data = folder / "toy.json"
-    data.write_text(json.dumps([{"question": question, "answer": str(index + 1)} for index, question in enumerate(QUESTIONS)]))
-    task = folder / "toy.yaml"
-    task.write_text(TASK_YAML.format(data=data))
-    return task
 
 
 def lm_eval_own_accuracy(task: Path, responses: dict[str, str]) -> float:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from pathlib import Path
 
 from wisebench.reasoner.backend import Generation, GenerationSettings
 from wisebench.registry import MODELS
@@ -63,3 +65,40 @@ STANDIN = TextModelSpec(name="scripted-reasoner", checkpoint="none", backend_fac
 
 def register() -> None:
     MODELS.register("scripted-reasoner", "text_standin:STANDIN")
+
+
+# A local lm-eval task over a JSON file: lm-eval's own regex filter and exact_match scorer.
+TASK_YAML = """\
+task: toy_arith
+dataset_path: json
+dataset_kwargs:
+  data_files:
+    test: {data}
+test_split: test
+output_type: generate_until
+doc_to_text: "Question: {{{{question}}}}"
+doc_to_target: "{{{{answer}}}}"
+generation_kwargs:
+  until: ["Question:"]
+  max_gen_toks: 64
+  do_sample: false
+filter_list:
+  - name: strict
+    filter:
+      - function: regex
+        regex_pattern: "answer is (\\\\-?[0-9]+)"
+      - function: take_first
+metric_list:
+  - metric: exact_match
+    aggregation: mean
+    higher_is_better: true
+"""
+
+
+def write_task(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "toy.json"
+    data.write_text(json.dumps([{"question": question, "answer": str(index + 1)} for index, question in enumerate(QUESTIONS)]))
+    task = folder / "toy.yaml"
+    task.write_text(TASK_YAML.format(data=data))
+    return task

@@ -86,3 +86,36 @@ def build_tiny_qwen25vl(folder: Path, seed: int = 0) -> Path:
     processor = Qwen2_5_VLProcessor(image_processor=image_processor, tokenizer=tokenizer, video_processor=video_processor, chat_template=QWEN25VL_CHAT_TEMPLATE)
     processor.save_pretrained(folder)
     return folder
+
+
+# An R1-style template over Qwen's chat tokens: the assistant turn opens <think>, as DeepSeek-R1-Distill's does.
+R1_STYLE_CHAT_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}"
+)
+
+
+def build_tiny_qwen2_causal_lm(folder: Path, seed: int = 0) -> Path:
+    """A Qwen2ForCausalLM with hidden size 64 and 2 layers, the real Qwen tokenizer and an R1-style chat template."""
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    tokenizer = qwen_tokenizer()
+    tokenizer.chat_template = R1_STYLE_CHAT_TEMPLATE
+    config = Qwen2Config(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=len(tokenizer),
+        max_position_embeddings=4096,
+        tie_word_embeddings=True,
+        eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
+        pad_token_id=tokenizer.convert_tokens_to_ids("<|endoftext|>"),
+    )
+    torch.manual_seed(seed)
+    model = Qwen2ForCausalLM(config).eval()
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -1,9 +1,13 @@
 """Text backends: a batch of user messages becomes generated text with its cost.
 
-`TransformersTextBackend` is the text sibling of the reasoner pipeline's transformers backend (same device, dtype,
-attention and weight resolution helpers, same Generation record): AutoModelForCausalLM + the tokenizer's chat
-template (one user turn, add_generation_prompt), left-padded batches. Special tokens are kept in the decoded text
-because some of them carry meaning here (<think>, Thinkless' <short>); the stop token itself is dropped.
+Both backends build the same prompt (the tokenizer's chat template over one user turn, add_generation_prompt,
+tokenized without adding special tokens again: the template already holds BOS where the model uses one) and decode
+alike: special tokens are kept in the text because some carry meaning here (<think>, Thinkless' <short>), the stop
+token itself is dropped but counted as generated.
+- `TransformersTextBackend`: the text sibling of the reasoner pipeline's transformers backend (same device, dtype,
+  attention, weight resolution and batched generate-and-split helpers): AutoModelForCausalLM, left-padded batches.
+- `VLLMTextBackend`: the segmentation adapters' vLLM engine backend (engine, SamplingParams, one call per batch,
+  order check, teardown), fed token-id prompts; only the inputs and the reading of a completion are its own.
 """
 
 from __future__ import annotations
@@ -13,7 +17,19 @@ from typing import Any, Protocol
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationSettings, TextTokenizer
 from wisebench.reasoner.backends.hf_backend import generate_rows, pick_attention, pick_device
+from wisebench.reasoner.backends.vllm_backend import VLLMEngineBackend, checkpoint_repetition_penalty, import_vllm, sampling_kwargs
 from wisebench.reasoner.weights import checkpoint_fingerprint, resolve_checkpoint
+
+
+def chat_text(tokenizer: Any, prompt: str) -> str:
+    """The prompt both backends feed the model: the chat template over one user turn, ready for the reply."""
+    return tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True)
+
+
+def stop_token_ids(tokenizer: Any, generation_eos: Any) -> set[int]:
+    """The ids that end a reply: the checkpoint's generation_config eos id(s), else the tokenizer's."""
+    ids = generation_eos if generation_eos is not None else tokenizer.eos_token_id
+    return set(ids if isinstance(ids, list) else [ids]) - {None}
 
 
 class TextBackend(Protocol):
@@ -51,13 +67,11 @@ class TransformersTextBackend:
         self._tokenizer.padding_side = "left"  # decoder-only batching
         if self._tokenizer.pad_token is None:
             self._tokenizer.pad_token = self._tokenizer.eos_token
-        config = self.model.generation_config
-        ids = config.eos_token_id if config.eos_token_id is not None else self._tokenizer.eos_token_id
-        self._stop_ids = set(ids if isinstance(ids, list) else [ids]) - {None}
+        self._stop_ids = stop_token_ids(self._tokenizer, self.model.generation_config.eos_token_id)
         self._pad_id = self._tokenizer.pad_token_id
 
     def chat_text(self, prompt: str) -> str:
-        return self._tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True)
+        return chat_text(self._tokenizer, prompt)
 
     def tokenizer(self) -> TextTokenizer:
         return self._tokenizer
@@ -89,10 +103,76 @@ class TransformersTextBackend:
             torch.cuda.empty_cache()
 
 
+class VLLMTextBackend(VLLMEngineBackend):
+    name = "vllm"
+
+    def __init__(self, checkpoint: str, revision: str | None = None, seed: int = 0, engine: Any = None, tokenizer: Any = None, **engine_options: Any):
+        # Import first: a missing extra is the likeliest failure and has the most useful message.
+        vllm = import_vllm() if engine is None else None
+        self.folder = resolve_checkpoint(checkpoint, revision, what="text model") if engine is None else None
+        model = str(self.folder) if self.folder is not None else checkpoint
+        super().__init__(model, revision, seed=seed, engine=engine, **{"max_model_len": None, **engine_options})
+        self.checkpoint = checkpoint  # the id the user named; the engine loads the resolved folder
+        if tokenizer is None:
+            from transformers import AutoTokenizer, GenerationConfig
+
+            tokenizer = AutoTokenizer.from_pretrained(model)
+            try:
+                generation_eos = GenerationConfig.from_pretrained(model).eos_token_id
+            except OSError:  # no generation_config.json
+                generation_eos = None
+        else:
+            generation_eos = None
+        self._tokenizer = tokenizer
+        self._stop_ids = stop_token_ids(tokenizer, generation_eos)
+        self.repetition_penalty = checkpoint_repetition_penalty(model, revision) if engine is None else None
+        if vllm is not None:
+            self._build_engine(vllm)
+
+    def chat_text(self, prompt: str) -> str:
+        return chat_text(self._tokenizer, prompt)
+
+    def tokenizer(self) -> TextTokenizer:
+        return self._tokenizer
+
+    def fingerprint(self) -> dict[str, Any]:
+        fingerprint = super().fingerprint()
+        if self.folder is not None:
+            fingerprint.update(checkpoint_fingerprint(self.folder, self.checkpoint, self.revision))
+        return fingerprint
+
+    def generate(self, prompts: list[str], settings: GenerationSettings) -> list[Generation]:
+        if not prompts:
+            return []
+        # Token-id prompts: a text prompt would get a second BOS from vLLM's tokenizer call.
+        inputs = [{"prompt_token_ids": self._tokenizer.encode(self.chat_text(prompt), add_special_tokens=False)} for prompt in prompts]
+        outputs, batch_seconds = self._run_engine(inputs, sampling_kwargs(settings, self.repetition_penalty))
+        share = batch_seconds / len(prompts)
+        return [self._to_generation(output, share, batch_seconds, len(prompts)) for output in outputs]
+
+    def _to_generation(self, output: Any, share: float, batch_seconds: float, batch_size: int) -> Generation:
+        """Decoded as the transformers backend decodes: up to the first stop token, special tokens kept."""
+        completion = output.outputs[0]
+        token_ids = list(completion.token_ids)
+        kept = next((token_ids[:index] for index, token in enumerate(token_ids) if token in self._stop_ids), token_ids)
+        finish_reason = "stop" if len(kept) < len(token_ids) else str(completion.finish_reason or "unfinished")
+        return Generation(
+            text=self._tokenizer.decode(kept, skip_special_tokens=False),
+            prompt_tokens=len(output.prompt_token_ids or []),
+            generated_tokens=len(token_ids),
+            finish_reason=finish_reason,
+            seconds=share,
+            extra={"batch_seconds": batch_seconds, "batch_size": batch_size},
+        )
+
+
 def build_backend(spec: Any, options: Any) -> TextBackend:
-    """The spec's backend: a scripted stand-in (tests), transformers, or vLLM (not wired for text yet)."""
+    """The spec's backend: a scripted stand-in (tests), transformers, or vLLM."""
     if spec.backend_factory is not None:
         return spec.backend_factory(spec, options)
+    engine = dict(spec.engine_settings)
     if spec.backend == "hf":
-        return TransformersTextBackend(spec.checkpoint, device=options.device)
-    raise WisebenchError(f"backend {spec.backend!r} is not available for text models yet; use backend=hf")
+        return TransformersTextBackend(spec.checkpoint, device=options.device, dtype=engine.get("dtype"))
+    if spec.backend == "vllm":
+        return VLLMTextBackend(spec.checkpoint, seed=options.seed, **engine)
+    raise WisebenchError(f"unknown text backend {spec.backend!r}: use --set backend=hf or --set backend=vllm")

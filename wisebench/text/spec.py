@@ -1,7 +1,8 @@
 """TextModelSpec: a text reasoner as data (checkpoint, instruction, think delimiters, generation settings, repeats).
 
 A new R1-style model needs one of these, not code. `--set key=value` overrides any generation setting, the number
-of repeats, the truncation policy (truncated=strict|lenient) and the backend (backend=hf|vllm).
+of repeats, the truncation policy (truncated=strict|lenient), the backend (backend=hf|vllm) and its engine options
+(dtype; for vllm also max_model_len, gpu_memory_utilization, tensor_parallel_size).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from wisebench.reasoner.backend import GenerationSettings
 
 TRUNCATION_POLICIES = ("strict", "lenient")
 SETTING_FIELDS = ("max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty")
+ENGINE_SETTINGS = {"dtype": str, "max_model_len": int, "gpu_memory_utilization": float, "tensor_parallel_size": int}
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class TextModelSpec:
     repeats: int = 1  # sampled repeats per document, averaged by clustering records per document
     truncated: str = "strict"  # a truncated chain's answer is scored as empty; "lenient" keeps lm-eval's scoring
     backend: str = "hf"
+    engine_settings: dict[str, Any] = field(default_factory=dict)  # dtype, and the vllm engine's options
     source: str = ""  # where the settings come from (paper, model card)
     backend_factory: Callable[["TextModelSpec", ModelOptions], Any] | None = None  # tests: a scripted stand-in
 
@@ -48,12 +51,15 @@ class TextModelSpec:
             repeats=int(settings.pop("repeats", self.repeats)),
             truncated=str(settings.pop("truncated", self.truncated)),
             backend=str(settings.pop("backend", self.backend)),
+            engine_settings={**self.engine_settings, **{key: kind(settings.pop(key)) for key, kind in ENGINE_SETTINGS.items() if key in settings}},
         )
         settings.pop("metric", None), settings.pop("filter", None)  # read by the text runner
         if settings:
-            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS)}, repeats, truncated, backend, metric, filter)")
+            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS + tuple(ENGINE_SETTINGS))}, repeats, truncated, backend, metric, filter)")
         if spec.truncated not in TRUNCATION_POLICIES:
             raise WisebenchError(f"truncated={spec.truncated!r}: use one of {', '.join(TRUNCATION_POLICIES)}")
+        if spec.backend not in ("hf", "vllm") and spec.backend_factory is None:
+            raise WisebenchError(f"backend={spec.backend!r}: use hf or vllm")
         if spec.repeats < 1:
             raise WisebenchError("repeats must be at least 1")
         return spec
@@ -72,6 +78,7 @@ class TextModelSpec:
             "repeats": self.repeats,
             "truncated": self.truncated,
             "backend": self.backend,
+            "engine_settings": dict(self.engine_settings),
             "source": self.source,
         }
 

@@ -52,15 +52,13 @@ def task_manager(include_path: str | None) -> Any:
     except ImportError as error:
         raise WisebenchError("lm-eval suites need the `lmeval` extra: pip install 'wisebench[lmeval]'") from error
     # A local YAML needs none of lm-eval's own tasks, and indexing them all takes seconds.
-    return TaskManager(include_path=include_path, include_defaults=include_path is None, verbosity="ERROR")
+    return TaskManager(include_path=include_path, include_defaults=include_path is None)
 
 
 def build_task(name: str, include_path: str | None) -> Any:
     """A fresh lm-eval Task object; data missing offline is one message saying how to point at a local copy."""
-    from lm_eval.tasks import get_task_dict
-
     try:
-        tasks = get_task_dict([name], task_manager(include_path))
+        loaded = task_manager(include_path).load([name])
     except Exception as error:
         if "not found" in str(error).lower() or isinstance(error, KeyError):
             raise WisebenchError(f"lm-eval knows no task {name!r}: give a task name (`lm_eval ls tasks`) or a task YAML path") from error
@@ -71,9 +69,9 @@ def build_task(name: str, include_path: str | None) -> Any:
             "HF_DATASETS_CACHE, or copy the task YAML with `dataset_path: json` and "
             "`dataset_kwargs: {data_files: {test: LOCAL.json}}` and pass --suite lm-eval:PATH.yaml",
         ) from error
-    task = tasks.get(name)
-    if task is None:  # a group: one task per suite keeps one record per document
-        raise WisebenchError(f"{name!r} is an lm-eval group; name one of its tasks: {', '.join(map(str, tasks))}")
+    task = loaded["tasks"].get(name)
+    if task is None:  # a group or tag: one task per suite keeps one record per document
+        raise WisebenchError(f"{name!r} is an lm-eval group; name one of its tasks: {', '.join(map(str, loaded['tasks']))}")
     if task.config.output_type != "generate_until":
         raise WisebenchError(f"lm-eval task {name!r} is {task.config.output_type}; text reasoning suites need generate_until tasks")
     return task

@@ -69,7 +69,7 @@ def normalize_finish_reason(reason: Any) -> str:
     return str(reason)
 
 
-def _import_vllm() -> Any:
+def import_vllm() -> Any:
     try:
         import vllm
     except ImportError as error:
@@ -78,10 +78,15 @@ def _import_vllm() -> Any:
 
 
 def _vllm_sampling_params(**kwargs: Any) -> Any:
-    return _import_vllm().SamplingParams(**kwargs)
+    return import_vllm().SamplingParams(**kwargs)
 
 
-class VLLMReasoner(ReasonerBackend):
+class VLLMEngineBackend:
+    """What every vLLM backend shares: the offline engine (built once), SamplingParams, one `LLM.generate` call per
+    batch with its wall time and the one-to-one order check, the fingerprint and the teardown. The multimodal
+    reasoner below and the text backend (wisebench/text/backend.py) differ only in the inputs they build and how
+    they read a completion."""
+
     name = "vllm"
 
     def __init__(
@@ -93,54 +98,42 @@ class VLLMReasoner(ReasonerBackend):
         gpu_memory_utilization: float = 0.9,
         tensor_parallel_size: int = 1,
         seed: int = 0,
-        limit_images: int = 1,
+        limit_images: int = 0,
         engine: Any = None,
-        processor: Any = None,
     ) -> None:
         self.checkpoint = checkpoint
         self.revision = revision
         self.dtype = dtype
         # Replaceable so tests (and stand-in engines) need no vLLM; called with sampling_kwargs(settings).
         self.make_sampling_params: Callable[..., Any] = _vllm_sampling_params
-        # Import first: a missing extra is the likeliest failure and has the most useful message.
-        vllm = _import_vllm() if engine is None else None
-        self.processor = processor if processor is not None else _load_processor(checkpoint, revision)
-        self.repetition_penalty = checkpoint_repetition_penalty(checkpoint, revision) if engine is None else None
-        if vllm is not None:
-            engine = vllm.LLM(
-                model=checkpoint,
-                revision=revision,
-                dtype=dtype,
-                max_model_len=max_model_len,
-                gpu_memory_utilization=gpu_memory_utilization,
-                tensor_parallel_size=tensor_parallel_size,
-                seed=seed,
-                limit_mm_per_prompt={"image": limit_images},
-            )
         self.engine: Any = engine
+        self._engine_arguments: dict[str, Any] = {
+            "model": checkpoint,
+            "revision": revision,
+            "dtype": dtype,
+            "max_model_len": max_model_len,
+            "gpu_memory_utilization": gpu_memory_utilization,
+            "tensor_parallel_size": tensor_parallel_size,
+            "seed": seed,
+        }
+        if limit_images:
+            self._engine_arguments["limit_mm_per_prompt"] = {"image": limit_images}
 
-    def chat_text(self, prompt: str) -> str:
-        return self.processor.apply_chat_template(user_message(prompt), tokenize=False, add_generation_prompt=True)
+    def _build_engine(self, vllm: Any) -> None:
+        if self.engine is None:
+            self.engine = vllm.LLM(**self._engine_arguments)
 
-    def generate(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Generation]:
-        if not requests:
-            return []
+    def _run_engine(self, inputs: list[dict[str, Any]], sampling: dict[str, Any]) -> tuple[list[Any], float]:
+        """One generate call for the whole batch: the outputs in request order and the batch's wall time."""
         if self.engine is None:
             raise WisebenchError("the vllm backend was closed; build a new one to generate again")
-        texts = [self.chat_text(r.prompt) for r in requests]
-        # The image object goes through untouched: the adapter already resized it by the spec's rule.
-        inputs = [{"prompt": t, "multi_modal_data": {"image": r.image}} for t, r in zip(texts, requests)]
-        params = self.make_sampling_params(**sampling_kwargs(settings, self.repetition_penalty))
+        params = self.make_sampling_params(**sampling)
         start = time.perf_counter()
         outputs = list(self.engine.generate(inputs, params, use_tqdm=False))
         # generate() returns only when every request is done, so this is the batch's wall time.
         batch_seconds = time.perf_counter() - start
-        _check_outputs(outputs, texts)
-        share = batch_seconds / len(requests)
-        return [_to_generation(out, share, batch_seconds, len(requests)) for out in outputs]
-
-    def tokenizer(self) -> TextTokenizer:
-        return getattr(self.processor, "tokenizer", self.processor)
+        _check_outputs(outputs, inputs)
+        return outputs, batch_seconds
 
     def fingerprint(self) -> dict[str, Any]:
         fp: dict[str, Any] = {
@@ -167,6 +160,47 @@ class VLLMReasoner(ReasonerBackend):
             torch.cuda.empty_cache()
 
 
+class VLLMReasoner(VLLMEngineBackend, ReasonerBackend):
+    """Qwen2.5-VL on vLLM: one image per prompt, the processor's chat template, vLLM's default detokenization."""
+
+    def __init__(
+        self,
+        checkpoint: str,
+        revision: str | None = None,
+        dtype: str = "bfloat16",
+        max_model_len: int | None = 8192,
+        gpu_memory_utilization: float = 0.9,
+        tensor_parallel_size: int = 1,
+        seed: int = 0,
+        limit_images: int = 1,
+        engine: Any = None,
+        processor: Any = None,
+    ) -> None:
+        super().__init__(checkpoint, revision, dtype, max_model_len, gpu_memory_utilization, tensor_parallel_size, seed, limit_images, engine)
+        # Import first: a missing extra is the likeliest failure and has the most useful message.
+        vllm = import_vllm() if engine is None else None
+        self.processor = processor if processor is not None else _load_processor(checkpoint, revision)
+        self.repetition_penalty = checkpoint_repetition_penalty(checkpoint, revision) if engine is None else None
+        if vllm is not None:
+            self._build_engine(vllm)
+
+    def chat_text(self, prompt: str) -> str:
+        return self.processor.apply_chat_template(user_message(prompt), tokenize=False, add_generation_prompt=True)
+
+    def generate(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Generation]:
+        if not requests:
+            return []
+        texts = [self.chat_text(r.prompt) for r in requests]
+        # The image object goes through untouched: the adapter already resized it by the spec's rule.
+        inputs = [{"prompt": t, "multi_modal_data": {"image": r.image}} for t, r in zip(texts, requests)]
+        outputs, batch_seconds = self._run_engine(inputs, sampling_kwargs(settings, self.repetition_penalty))
+        share = batch_seconds / len(requests)
+        return [_to_generation(out, share, batch_seconds, len(requests)) for out in outputs]
+
+    def tokenizer(self) -> TextTokenizer:
+        return getattr(self.processor, "tokenizer", self.processor)
+
+
 def _load_processor(checkpoint: str, revision: str | None) -> Any:
     from transformers import AutoProcessor
 
@@ -176,19 +210,23 @@ def _load_processor(checkpoint: str, revision: str | None) -> Any:
         raise WeightsNotFoundError(f"could not load the processor of {checkpoint!r} (revision {revision}): {error}")
 
 
-def _check_outputs(outputs: list[Any], texts: list[str]) -> None:
+def _check_outputs(outputs: list[Any], inputs: list[dict[str, Any]]) -> None:
     """vLLM returns outputs in input order; anything else would silently pair answers with the wrong samples."""
-    if len(outputs) != len(texts):
+    if len(outputs) != len(inputs):
         raise VLLMOutputMismatchError(
-            f"vLLM returned {len(outputs)} outputs for {len(texts)} requests; cannot match them to samples"
+            f"vLLM returned {len(outputs)} outputs for {len(inputs)} requests; cannot match them to samples"
         )
-    for i, (out, text) in enumerate(zip(outputs, texts)):
+    for i, (out, request) in enumerate(zip(outputs, inputs)):
         if not getattr(out, "outputs", None):
             raise VLLMOutputMismatchError(f"vLLM output {i} has no completion")
+        # Cheap order check where vLLM echoes the prompt text or ids (equal prompts with different images cannot
+        # be told apart, and need not be).
         prompt = getattr(out, "prompt", None)
-        # Cheap order check where vLLM echoes the prompt (equal prompts with different images cannot be told apart).
-        if isinstance(prompt, str) and prompt != text:
+        if "prompt" in request and isinstance(prompt, str) and prompt != request["prompt"]:
             raise VLLMOutputMismatchError(f"vLLM output {i} echoes a different prompt than request {i}")
+        token_ids = getattr(out, "prompt_token_ids", None)
+        if "prompt_token_ids" in request and token_ids is not None and list(token_ids) != list(request["prompt_token_ids"]):
+            raise VLLMOutputMismatchError(f"vLLM output {i} echoes different prompt tokens than request {i}")
 
 
 def _to_generation(out: Any, share: float, batch_seconds: float, batch_size: int) -> Generation:
