@@ -90,6 +90,7 @@ def test_tiny_random_qwen2_end_to_end_through_wisebench_run(tmp_path, capsys, ti
         assert prompt.endswith("<|im_start|>assistant\n<think>\n")  # the template opened the chain
         assert prediction["tokens"]["prompt"] == len(tokenizer.encode(prompt, add_special_tokens=False))
         assert record["scores"]["lm-eval"]["accuracy"] in (0.0, 1.0)
+    assert sum(record["prediction"]["tokens"]["reasoning"] for record in records.values()) > 0  # varied text, not blanks
     summary = run_document["summary"]
     accuracies = [record["scores"]["lm-eval"]["accuracy"] for record in records.values()]
     assert summary["subsets"]["overall"]["accuracy"] == pytest.approx(sum(accuracies) / len(accuracies))

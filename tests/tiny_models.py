@@ -111,6 +111,7 @@ def build_tiny_qwen2_causal_lm(folder: Path, seed: int = 0) -> Path:
         vocab_size=len(tokenizer),
         max_position_embeddings=4096,
         tie_word_embeddings=True,
+        initializer_range=0.2,  # the default 0.02 makes a tiny model repeat one token; this writes varied text
         eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=tokenizer.convert_tokens_to_ids("<|endoftext|>"),
     )
