@@ -150,3 +150,20 @@ def test_missing_task_data_is_one_message_exit_2(tmp_path, capsys):
     (tmp_path / "task" / "toy.json").unlink()
     code, _, err = run(capsys, "run", "--model", "scripted-reasoner", "--suite", f"lm-eval:{task}", "--out", str(tmp_path / "runs"), "--no-progress")
     assert code == 2 and "toy_arith" in err and "lm-eval:PATH.yaml" in err
+
+
+def test_aes_against_a_baseline_run(tmp_path, capsys):
+    """AES (O1-Pruner) of the lenient run against the strict one: same reasoning length, accuracy 6/8 vs 4/8."""
+    task = write_task(tmp_path / "task")
+    folders = {}
+    for policy in ("strict", "lenient"):
+        out = tmp_path / policy
+        assert run(capsys, "run", "--model", "scripted-reasoner", "--suite", f"lm-eval:{task}", "--out", str(out), "--no-progress", "--set", f"truncated={policy}")[0] == 0
+        folders[policy] = only_run(out)
+    code, out, _ = run(capsys, "show", str(folders["lenient"]), "--baseline", str(folders["strict"]), "--json")
+    assert code == 0
+    aes = json.loads(out)["summary"]["aes"]
+    assert aes["baseline"] == folders["strict"].name
+    assert aes["accuracy"] == pytest.approx(0.0 + 5 * ((6 / 8 - 4 / 8) / (4 / 8)))
+    code, out, _ = run(capsys, "show", str(folders["lenient"]), "--baseline", str(folders["strict"]))
+    assert code == 0 and "AES vs" in out and "2.500" in out
