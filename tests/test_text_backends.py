@@ -24,6 +24,7 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from text_standin import QUESTIONS, write_task  # noqa: E402
+from vllm_standins import StandInCompletion, StandInRequestOutput  # noqa: E402
 from tiny_models import R1_STYLE_CHAT_TEMPLATE, build_tiny_qwen2_causal_lm, qwen_tokenizer  # noqa: E402
 from wisebench.cli import main  # noqa: E402
 from wisebench.errors import WisebenchError  # noqa: E402
@@ -115,20 +116,6 @@ def test_vllm_text_backend_without_vllm_is_one_message_exit_2(tmp_path, capsys, 
 
 
 @dataclass
-class StandInCompletion:
-    token_ids: list[int]
-    finish_reason: str | None
-    text: str = "(vLLM's own detokenization, not read by the text backend)"
-
-
-@dataclass
-class StandInRequestOutput:
-    prompt: str | None
-    prompt_token_ids: list[int]
-    outputs: list[StandInCompletion]
-
-
-@dataclass
 class TokenPromptEngine:
     """Answers token-id prompts with scripted completions (token ids, finish reason); records every call."""
 
@@ -138,7 +125,7 @@ class TokenPromptEngine:
 
     def generate(self, inputs: list[dict], sampling_params: Any, use_tqdm: bool = True) -> list[StandInRequestOutput]:
         self.calls.append((inputs, sampling_params, use_tqdm))
-        outputs = [StandInRequestOutput(None, list(item["prompt_token_ids"]), [StandInCompletion(ids, reason)]) for item, (ids, reason) in zip(inputs, self.script)]
+        outputs = [StandInRequestOutput(None, list(item["prompt_token_ids"]), [StandInCompletion("(vLLM's own detokenization: not read)", ids, reason)]) for item, (ids, reason) in zip(inputs, self.script)]
         return outputs[::-1] if self.reverse else outputs
 
 

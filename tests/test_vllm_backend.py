@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from vllm_standins import StandInCompletion, StandInRequestOutput
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import GenerationRequest, GenerationSettings, user_message
 from wisebench.reasoner.backends.vllm_backend import (
@@ -26,20 +27,6 @@ from wisebench.reasoner.backends.vllm_backend import (
     normalize_finish_reason,
     sampling_kwargs,
 )
-
-
-@dataclass
-class StandInCompletion:
-    text: str
-    token_ids: list[int]
-    finish_reason: str | None
-
-
-@dataclass
-class StandInRequestOutput:
-    prompt: str | None
-    prompt_token_ids: list[int]
-    outputs: list[StandInCompletion]
 
 
 @dataclass

@@ -161,22 +161,11 @@ class VLLMEngineBackend:
 
 
 class VLLMReasoner(VLLMEngineBackend, ReasonerBackend):
-    """Qwen2.5-VL on vLLM: one image per prompt, the processor's chat template, vLLM's default detokenization."""
+    """Qwen2.5-VL on vLLM: one image per prompt, the processor's chat template, vLLM's default detokenization.
+    `engine_options`: VLLMEngineBackend's (dtype, max_model_len, gpu_memory_utilization, tensor_parallel_size, seed)."""
 
-    def __init__(
-        self,
-        checkpoint: str,
-        revision: str | None = None,
-        dtype: str = "bfloat16",
-        max_model_len: int | None = 8192,
-        gpu_memory_utilization: float = 0.9,
-        tensor_parallel_size: int = 1,
-        seed: int = 0,
-        limit_images: int = 1,
-        engine: Any = None,
-        processor: Any = None,
-    ) -> None:
-        super().__init__(checkpoint, revision, dtype, max_model_len, gpu_memory_utilization, tensor_parallel_size, seed, limit_images, engine)
+    def __init__(self, checkpoint: str, revision: str | None = None, limit_images: int = 1, engine: Any = None, processor: Any = None, **engine_options: Any) -> None:
+        super().__init__(checkpoint, revision, limit_images=limit_images, engine=engine, **engine_options)
         # Import first: a missing extra is the likeliest failure and has the most useful message.
         vllm = import_vllm() if engine is None else None
         self.processor = processor if processor is not None else _load_processor(checkpoint, revision)

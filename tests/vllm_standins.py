@@ -1,0 +1,20 @@
+"""Stand-ins shaped like vLLM's documented offline outputs (RequestOutput with prompt, prompt_token_ids and
+outputs[0].text / token_ids / finish_reason), shared by the vLLM backend tests. The real engine is not exercised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class StandInCompletion:
+    text: str
+    token_ids: list[int]
+    finish_reason: str | None
+
+
+@dataclass
+class StandInRequestOutput:
+    prompt: str | None
+    prompt_token_ids: list[int]
+    outputs: list[StandInCompletion]
