@@ -3,16 +3,23 @@
 The reference is the suite itself, loaded through the registry from a data location chosen by whoever checks the
 run (never from a path inside the submission). When that data is not available here, the fallback is the run's own
 record of its sample set: count and fingerprint (sample ids and queries) from run.json, recomputed from records.
+
+An `lm-eval:TASK` suite's reference is the task as lm-eval loads it on this machine (wisebench.text.task): a task
+lm-eval knows by name from its own registry and this machine's datasets cache; a task YAML only when it lies inside
+the checker's data folder, since a YAML path in run.json names a file on the submitter's machine (and lm-eval YAML can
+run code). Sample ids are doc ids, or "doc/rK" per sampled repeat; queries are lm-eval's prompt texts.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from wisebench.errors import WisebenchError
 from wisebench.runner.fingerprint import records_fingerprint
+from wisebench.text.task import SUITE_PREFIX, is_text_suite
 
 MAX_LISTED_IDS = 5
 
@@ -39,6 +46,36 @@ def suite_samples(suite_name: str, split: str, data_dir: str | None, skip_bad: b
     return {sample.sample_id: sample.query for sample in loaded.samples}, loaded.skipped
 
 
+def text_suite_reference(suite_name: str, data_dir: str | None) -> str:
+    """The suite as this machine loads it: a task name unchanged, a task YAML resolved inside the data folder
+    (a relative path against it; an absolute one only if it lies inside). Raises WisebenchError otherwise."""
+    from wisebench.data.suite import default_data_root
+
+    reference = suite_name.strip()[len(SUITE_PREFIX) :]
+    if Path(reference).suffix not in (".yaml", ".yml"):
+        return suite_name
+    root = (Path(data_dir).expanduser() if data_dir else default_data_root()).resolve()
+    path = (root / reference).resolve()
+    if not path.is_relative_to(root):
+        raise WisebenchError(f"the task YAML {reference} is not inside this machine's data folder {root}")
+    if not path.exists():
+        raise WisebenchError(f"no task YAML {path}")
+    return f"{SUITE_PREFIX}{path}"
+
+
+def text_suite_samples(run: dict[str, Any], data_dir: str | None) -> dict[str, str]:
+    """sample id -> lm-eval prompt for every (document, repeat) of an lm-eval suite. Raises WisebenchError when lm-eval
+    or the task's data is not available here."""
+    from wisebench.text.generation_log import sample_key
+    from wisebench.text.task import load_task
+
+    task = load_task(text_suite_reference(run["suite"]["name"], data_dir), None)
+    if task.split != run["suite"]["split"]:
+        raise WisebenchError(f"lm-eval evaluates {task.name} on split {task.split!r} here, the run says {run['suite']['split']!r}")
+    repeats = int((run.get("model") or {}).get("repeats") or 1)
+    return {sample_key(doc_id, repeat, repeats): task.contexts[doc_id] for repeat in range(repeats) for doc_id in task.doc_ids}
+
+
 def check_sample_set(run: dict[str, Any], records: list[dict[str, Any]], data_dir: str | None) -> SampleSetCheck:
     check = SampleSetCheck()
     counts = Counter(str(record["sample_id"]) for record in records)
@@ -48,8 +85,11 @@ def check_sample_set(run: dict[str, Any], records: list[dict[str, Any]], data_di
     recorded = set(counts)
     suite, split = run["suite"]["name"], run["suite"]["split"]
     try:
-        expected, _ = suite_samples(suite, split, data_dir, bool(run["config"].get("skip_bad")))
-    except WisebenchError as error:
+        if is_text_suite(suite):
+            expected = text_suite_samples(run, data_dir)
+        else:
+            expected, _ = suite_samples(suite, split, data_dir, bool(run["config"].get("skip_bad")))
+    except (WisebenchError, ImportError, OSError) as error:  # lm-eval and datasets raise their own kinds offline
         check.notes.append(
             f"suite data for {suite}/{split} is not available here ({error}); checked the records against "
             f"run.json's sample count and fingerprint instead (pass --data-dir to check against the suite itself)"

@@ -38,9 +38,13 @@ def run(args: argparse.Namespace) -> int:
     row = result.row
     verb = {"added": "added to", "replaced": "replaced on", "unchanged": "already on"}[result.status]
     print(f"run {result.run_id} {verb} the board at {board.folder}")
-    giou = "-" if row.giou is None else f"{100 * row.giou:.1f}"
-    ciou = "-" if row.ciou is None else f"{100 * row.ciou:.1f}"
-    print(f"  {row.model} on {row.suite}/{row.split} ({row.protocol}): gIoU {giou}, cIoU {ciou}, {row.n_samples} samples")
+    if row.accuracy is not None:  # a text-reasoning run: task accuracy instead of IoU
+        scores = f"accuracy ({row.accuracy_metric}) {100 * row.accuracy:.1f}"
+    else:
+        giou = "-" if row.giou is None else f"{100 * row.giou:.1f}"
+        ciou = "-" if row.ciou is None else f"{100 * row.ciou:.1f}"
+        scores = f"gIoU {giou}, cIoU {ciou}"
+    print(f"  {row.model} on {row.suite}/{row.split} ({row.protocol}): {scores}, {row.n_samples} samples")
     for note in checked.notes:
         print(f"  note: {note}")
     return 0
