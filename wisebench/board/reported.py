@@ -2,6 +2,8 @@
 
 They are figures from papers, not runs: kind "reported", the paper as source, the paper's metric protocol. The
 file keeps the papers' percentages so it can be checked against them by eye; rows carry fractions like measured ones.
+Segmentation papers give gIoU / cIoU; text-reasoning papers (VeriThinker, CoT-Valve) a task accuracy, under the
+suite name a measured lm-eval run of that benchmark would have (lm-eval:gsm8k ...), with protocol "paper".
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ def reported_rows(path: Path | None = None) -> list[BoardRow]:
                 protocol=str(entry["protocol"]),
                 giou=_fraction(entry.get("giou"), scale, where),
                 ciou=_fraction(entry.get("ciou"), scale, where),
+                accuracy=_fraction(entry.get("accuracy"), scale, where),
+                accuracy_metric=str(entry.get("accuracy_metric", "")),
                 mean_reasoning_tokens=_fraction(tokens, 1.0, where),
                 source=str(entry["source"]),
                 note=str(entry.get("note", "")),

@@ -1,7 +1,8 @@
 """A board row: one result (a measured run or a published figure) in the shape the leaderboard table shows.
 
 Accuracy values are fractions (0.583, not 58.3) for both kinds; the app formats them. `kind` keeps measured and
-reported rows apart everywhere: they are never merged, averaged or ranked as one.
+reported rows apart everywhere: they are never merged, averaged or ranked as one. Segmentation rows fill gIoU and cIoU;
+text-reasoning rows (lm-eval suites) fill the task accuracy instead, and both kinds fill the cost columns.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 MEASURED = "measured"
+TEXT_PROTOCOL = "lm-eval"  # wisebench.text.summary.TEXT_PROTOCOL, without importing the text stack
 REPORTED = "reported"
 
 # Registry model name -> family shown in the filter; unknown names are their own family.
@@ -21,6 +23,10 @@ MODEL_FAMILIES = {
     "lisa": "LISA",
     "visionreasoner": "VisionReasoner",
     "oracle": "oracle",
+    "r1-distill-qwen-1.5b": "R1-Distill",
+    "r1-distill-qwen-7b": "R1-Distill",
+    "verithinker-7b": "VeriThinker",
+    "thinkless-1.5b": "Thinkless",
 }
 
 
@@ -38,6 +44,10 @@ class BoardRow:
     ciou: float | None = None
     ciou_low: float | None = None
     ciou_high: float | None = None
+    accuracy: float | None = None  # text-reasoning suites: mean per-sample task score (lm-eval's metric)
+    accuracy_low: float | None = None
+    accuracy_high: float | None = None
+    accuracy_metric: str = ""  # lm-eval's "metric,filter" behind `accuracy`, or how the paper scored it
     mean_reasoning_tokens: float | None = None
     mean_generated_tokens: float | None = None
     latency_p50: float | None = None  # seconds per sample, total of all stages
@@ -74,13 +84,29 @@ def _mean(distribution: dict | None) -> float | None:
     return None if not distribution else distribution.get("mean")
 
 
-def _backend(model: dict[str, Any]) -> str:
-    """'hf + sam2', 'vllm + sam2', or just the segmenter for adapters without a reasoner (oracle)."""
+def _backend(model: dict[str, Any], text: bool) -> str:
+    """'hf + sam2', 'vllm + sam2', just the segmenter for adapters without a reasoner (oracle), or a text model's
+    backend as its weights fingerprint names it (the one that actually ran: 'hf', or 'scripted' for a stand-in)."""
+    weights = model.get("weights")
+    if text and isinstance(weights, dict) and weights.get("backend"):
+        return str(weights["backend"])
     backend = model.get("backend")
     reasoner = backend.get("backend") if isinstance(backend, dict) else backend
     segmenter = model.get("segmenter")
     segmenter_name = segmenter.get("name") if isinstance(segmenter, dict) else segmenter
     return " + ".join(str(part) for part in (reasoner, segmenter_name) if part)
+
+
+def _text_note(summary: dict[str, Any]) -> str:
+    """What a text row's accuracy means beyond the number: truncated chains and Thinkless' mode mix."""
+    parts = []
+    truncated = summary.get("truncated") or {}
+    if truncated.get("n"):
+        parts.append(f"{truncated['n']} truncated chain(s), scored {summary.get('truncation_policy', 'strict')}")
+    modes = summary.get("modes") or {}
+    if modes:
+        parts.append("modes " + ", ".join(f"{mode} {100 * share:.0f}%" for mode, share in sorted(modes.items())))
+    return "; ".join(parts)
 
 
 def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
@@ -89,10 +115,12 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
     overall = summary["subsets"]["overall"]
     giou_low, giou_high = _interval(overall, "giou_ci")
     ciou_low, ciou_high = _interval(overall, "ciou_ci")
+    accuracy_low, accuracy_high = _interval(overall, "accuracy_ci")
     total_latency = (summary.get("latency") or {}).get("total") or {}
     tokens = summary.get("tokens") or {}
     skipped = int(summary.get("n_skipped", 0)) + len((run.get("suite") or {}).get("skipped_at_load") or [])
     name = str(config.get("model", model.get("adapter", "?")))
+    notes = [f"{skipped} sample(s) skipped as bad input" if skipped else "", _text_note(summary)]
     return BoardRow(
         kind=MEASURED,
         model=name,
@@ -106,17 +134,21 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
         ciou=overall.get("ciou"),
         ciou_low=ciou_low,
         ciou_high=ciou_high,
+        accuracy=overall.get("accuracy"),
+        accuracy_low=accuracy_low,
+        accuracy_high=accuracy_high,
+        accuracy_metric=str(summary.get("accuracy_metric") or ""),
         mean_reasoning_tokens=_mean(tokens.get("reasoning")),
         mean_generated_tokens=_mean(tokens.get("generated")),
         latency_p50=total_latency.get("p50"),
         latency_p90=total_latency.get("p90"),
         samples_per_second=summary.get("samples_per_second"),
         hardware=str(((run.get("environment") or {}).get("hardware") or {}).get("label", "")),
-        backend=_backend(model),
+        backend=_backend(model, summary["protocol"] == TEXT_PROTOCOL),
         checkpoint=str(model.get("checkpoint") or config.get("checkpoint") or ""),
         n_samples=int(summary.get("n_records", 0)),
         n_skipped=skipped,
         source=f"wisebench run {run['run_id']}",
         run_id=run["run_id"],
-        note=f"{skipped} sample(s) skipped as bad input" if skipped else "",
+        note="; ".join(note for note in notes if note),
     )

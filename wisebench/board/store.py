@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS runs (
     split TEXT NOT NULL,
     protocol TEXT NOT NULL,
     model TEXT NOT NULL,
-    row_json TEXT NOT NULL,            -- BoardRow.to_json()
+    row_json TEXT NOT NULL,            -- BoardRow.to_json(): new row fields need no migration (absent -> default)
     summary_json TEXT NOT NULL,        -- recomputed from the records at submission
     run_sha256 TEXT NOT NULL,
     records_sha256 TEXT NOT NULL,
