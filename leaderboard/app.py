@@ -2,7 +2,8 @@
 
 It reads the board named by $WISEBENCH_BOARD (default ~/.cache/wisebench/board) and never writes to it. Text from
 runs (model names, queries, reasoning) is model or submitter output: it is shown through st.text, st.code, st.json,
-tables and chart labels, never as Markdown or HTML.
+tables and chart labels, never as Markdown or HTML. Segmentation runs are scored by gIoU / cIoU, text-reasoning runs
+(lm-eval suites, protocol "lm-eval") by task accuracy; the cost views take both.
 """
 
 from __future__ import annotations
@@ -14,22 +15,25 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from leaderboard import charts, samples, table
+from leaderboard import charts, samples, table, text_browser
 from leaderboard.overlay import overlay
 from wisebench.board.reported import default_reported_file
 from wisebench.board.rows import MEASURED, REPORTED
 from wisebench.board.store import Board
 from wisebench.errors import WisebenchError
 from wisebench.metrics.summary import compare_paired
+from wisebench.text.summary import TEXT_PROTOCOL
 
 ALL_BENCHMARKS = "all suites and splits"
 MAX_DEFAULT_RUNS = 6  # runs preselected in the multi-run views
 TABLE_ROW_PIXELS = 35  # st.dataframe's row height: the table is as tall as its rows, up to a limit
 MAX_TABLE_PIXELS = 760
+# Accuracy choices of the cost and subset views: label -> row / subset column.
+ACCURACY_COLUMNS = {"cIoU": "ciou", "gIoU": "giou", "task accuracy": "accuracy"}
 
 
 def column_formats() -> dict:
-    decimals = {"gIoU": 1, "cIoU": 1, "reasoning tokens (mean)": 1, "generated tokens (mean)": 1, "latency p50 (s)": 3, "latency p90 (s)": 3, "samples/s": 2}
+    decimals = {"gIoU": 1, "cIoU": 1, "accuracy": 1, "reasoning tokens (mean)": 1, "generated tokens (mean)": 1, "latency p50 (s)": 3, "latency p90 (s)": 3, "samples/s": 2}
     formats: dict = {label: st.column_config.NumberColumn(label, format=f"%.{digits}f") for label, digits in decimals.items()}
     formats["model"] = st.column_config.TextColumn("model", width="medium")
     return formats
@@ -68,6 +72,14 @@ def query_default(name: str, options: list[str], fallback: int) -> int:
     """Index of ?name=value in `options` (links can preselect a benchmark), else `fallback`."""
     wanted = st.query_params.get(name)
     return options.index(wanted) if wanted in options else fallback
+
+
+def forget_stale_choice(key: str, options: list[str]) -> None:
+    """Drop a multiselect's remembered value once the filters took its options away (another benchmark chosen):
+    Streamlit would keep the stale value, empty, instead of the widget's default."""
+    remembered = st.session_state.get(key)
+    if remembered is not None and not set(remembered) <= set(options):
+        del st.session_state[key]
 
 
 def sidebar_filters(frame: pd.DataFrame) -> table.Filters:
@@ -119,16 +131,18 @@ def leaderboard_tab(filtered: pd.DataFrame, showing_all: bool) -> None:
     csv_column.download_button("Download CSV", table.to_csv(ordered), "wisebench-leaderboard.csv", "text/csv", key="download_csv")
     json_column.download_button("Download JSON", table.to_json(ordered), "wisebench-leaderboard.json", "application/json", key="download_json")
     st.caption(
-        "Accuracy in %, with 95% intervals from a bootstrap over images (measured rows only). Measured rows come from "
-        "runs checked by `wisebench submit`; reported rows are the papers' own figures, not reproduced here. The "
-        "protocol column says how IoU was computed (lisa or segzero); compare rows of one protocol. Click a column "
-        "header to sort by it."
+        "Accuracy in %, with 95% intervals from a bootstrap over images (segmentation) or documents (text reasoning), "
+        "measured rows only. Segmentation rows have gIoU / cIoU; text-reasoning rows (lm-eval suites) the task "
+        "accuracy named in 'accuracy metric'. Measured rows come from runs checked by `wisebench submit`; reported rows "
+        "are the papers' own figures, not reproduced here. The protocol column says how the score was computed (lisa "
+        "or segzero IoU, lm-eval, or a paper's own evaluation); compare rows of one protocol. Click a column header to "
+        "sort by it."
     )
 
 
 def cost_tab(filtered: pd.DataFrame) -> None:
-    metric = st.radio("accuracy", ["cIoU", "gIoU"], horizontal=True, key="cost_metric")
-    column = metric.lower()
+    metric = st.radio("accuracy", list(ACCURACY_COLUMNS), horizontal=True, key="cost_metric", help="cIoU / gIoU: segmentation rows; task accuracy: text-reasoning rows")
+    column = ACCURACY_COLUMNS[metric]
     left, right = st.columns(2)
     with left:
         st.markdown("**against mean reasoning tokens**")
@@ -151,6 +165,7 @@ def reasoning_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -
     if not runs:
         st.info("No measured run matches the filters.")
         return
+    forget_stale_choice("length_runs", list(runs))
     chosen = st.multiselect("runs", list(runs), default=list(runs)[:MAX_DEFAULT_RUNS], key="length_runs")
     if not chosen:
         return
@@ -163,11 +178,11 @@ def reasoning_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -
 def subsets_tab(board_folder: str, runs: dict[str, pd.Series], filtered_any_benchmark: pd.DataFrame, stamp: float) -> None:
     if runs:
         summaries = {short_label(row): load_summary(board_folder, row["run_id"], stamp) for row in runs.values()}
-        metric = st.radio("subset accuracy", ["cIoU", "gIoU"], horizontal=True, key="subset_metric")
-        subsets = samples.subset_table(summaries)
-        st.markdown("**Per subset** (short / long queries, difficulty; measured runs)")
+        metric = st.radio("subset accuracy", list(ACCURACY_COLUMNS), horizontal=True, key="subset_metric")
+        subsets = samples.subset_table(summaries).rename(columns={"accuracy": "task accuracy"})
+        st.markdown("**Per subset** (short / long queries, difficulty; Thinkless modes; measured runs)")
         st.dataframe(subsets.pivot_table(index="run", columns="subset", values=metric, sort=False), width="stretch")
-        st.markdown("**OAA at token budgets**: share of samples with IoU >= 0.5 whose reasoning fits in t tokens")
+        st.markdown("**OAA at token budgets**: share of samples correct (IoU >= 0.5, or lm-eval score >= 0.5) whose reasoning fits in t tokens")
         budgets = samples.budget_table(summaries)
         if not budgets.empty:
             st.altair_chart(charts.oaa_chart(budgets), width="stretch")
@@ -189,6 +204,9 @@ def browser_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> 
     row = runs[label]
     records = load_records(board_folder, row["run_id"], stamp)
     by_id = {str(record["sample_id"]): record for record in records}
+    if row["protocol"] == TEXT_PROTOCOL:
+        text_browser_view(row, records, by_id)
+        return
     listing = samples.sample_table(records, row["protocol"])
     failures_only = st.checkbox("failures only (format failure, skipped, or IoU < 0.5)", key="failures_only")
     if failures_only:
@@ -237,6 +255,18 @@ def browser_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> 
             st.code(str(prediction.get("raw_text") or "(none)"), language=None, wrap_lines=True)
 
 
+def text_browser_view(row: pd.Series, records: list[dict], by_id: dict[str, dict]) -> None:
+    listing = samples.text_sample_table(records)
+    if st.checkbox("failures only (scored wrong, or truncated)", key="failures_only"):
+        listing = listing[listing["failed"]]
+    if listing.empty:
+        st.info("No sample matches.")
+        return
+    names = {line["sample_id"]: text_browser.option_label(line) for _, line in listing.iterrows()}
+    sample_id = st.selectbox(f"sample ({len(names)})", list(names), format_func=names.get, key="browser_sample")
+    text_browser.show_text_record(by_id[sample_id], str(row["accuracy_metric"] or ""))
+
+
 def compare_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> None:
     if len(runs) < 2:
         st.info("Comparing needs two measured runs on the same suite and split.")
@@ -252,7 +282,10 @@ def compare_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> 
     records_a = load_records(board_folder, row_a["run_id"], stamp)
     records_b = load_records(board_folder, runs[label_b]["run_id"], stamp)
     protocol = row_a["protocol"]
+    # Text runs compare on accuracy (paired bootstrap by document), segmentation runs on gIoU and cIoU.
     result = compare_paired(records_a, records_b, protocol=protocol, seed=0)
+    metrics = ["accuracy"] if protocol == TEXT_PROTOCOL else ["giou", "ciou"]
+    labels = {"accuracy": "accuracy", "giou": "gIoU", "ciou": "cIoU"}
 
     def percent(value: Any) -> str:
         return "-" if value is None else f"{100 * value:+.1f}"
@@ -260,25 +293,16 @@ def compare_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> 
     def interval(values: Any) -> str:
         return "" if not values or values[0] is None else f"[{100 * values[0]:+.1f}, {100 * values[1]:+.1f}]"
 
-    summary = pd.DataFrame(
-        [
-            {
-                "protocol": protocol,
-                "paired samples": result["n_paired"],
-                "gIoU B - A": percent(result["giou_delta"]),
-                "gIoU 95% CI": interval(result["giou_delta_ci"]),
-                "cIoU B - A": percent(result["ciou_delta"]),
-                "cIoU 95% CI": interval(result["ciou_delta_ci"]),
-                "better": result["n_better"],
-                "worse": result["n_worse"],
-                "equal": result["n_equal"],
-            }
-        ]
-    )
-    st.dataframe(summary, hide_index=True, width="stretch", key="compare_summary")
+    line: dict[str, Any] = {"protocol": protocol, "paired samples": result["n_paired"]}
+    for metric in metrics:
+        line[f"{labels[metric]} B - A"] = percent(result[f"{metric}_delta"])
+        line[f"{labels[metric]} 95% CI"] = interval(result[f"{metric}_delta_ci"])
+    line.update(better=result["n_better"], worse=result["n_worse"], equal=result["n_equal"])
+    st.dataframe(pd.DataFrame([line]), hide_index=True, width="stretch", key="compare_summary")
     differences = samples.paired_differences(records_a, records_b, protocol)
     if not differences.empty:
-        st.altair_chart(charts.difference_chart(differences), width="stretch")
+        score = "accuracy" if protocol == TEXT_PROTOCOL else "IoU"
+        st.altair_chart(charts.difference_chart(differences, score), width="stretch")
         st.dataframe(differences.round(4), hide_index=True, width="stretch", key="compare_samples")
 
 
@@ -288,7 +312,7 @@ def main() -> None:
     board_folder = str(board.folder)
     stamp = _stamp(board.database_path)
     st.title("wisebench leaderboard")
-    st.text(f"Reasoning segmentation: accuracy and what the reasoning costs. Board: {board_folder}")
+    st.text(f"Reasoning segmentation and text reasoning: accuracy and what the reasoning costs. Board: {board_folder}")
     frame = table.rows_frame(table_rows(board_folder, stamp))
     filters = sidebar_filters(frame)
     filtered = table.apply_filters(frame, filters)

@@ -72,13 +72,13 @@ def oaa_chart(budgets: pd.DataFrame) -> alt.Chart:
     )
 
 
-def difference_chart(differences: pd.DataFrame) -> alt.Chart:
-    """Histogram of per-sample IoU differences, B - A (column: difference)."""
+def difference_chart(differences: pd.DataFrame, score: str = "IoU") -> alt.Chart:
+    """Histogram of per-sample score differences (IoU or accuracy), B - A (column: difference)."""
     return (
         alt.Chart(differences)
         .mark_bar()
         .encode(
-            x=alt.X("difference:Q", bin=alt.Bin(maxbins=40), title="IoU(B) - IoU(A) per sample"),
+            x=alt.X("difference:Q", bin=alt.Bin(maxbins=40), title=f"{score}(B) - {score}(A) per sample"),
             y=alt.Y("count():Q", title="samples"),
         )
         .properties(height=260)

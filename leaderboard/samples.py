@@ -1,5 +1,6 @@
 """Per-sample views of runs on the board: the sample list of one run, reasoning lengths, paired differences
-between two runs, subset and budget tables from summaries, and the suite's own sample (image + ground truth)."""
+between two runs, subset and budget tables from summaries, and the suite's own sample (image + ground truth).
+A sample's score is its IoU in segmentation runs and its lm-eval accuracy in text-reasoning runs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 from wisebench.data.sample import Sample
 from wisebench.metrics.iou import sample_iou
 from wisebench.metrics.summary import CORRECT_THRESHOLD
+from wisebench.text.summary import TEXT_PROTOCOL
 
 
 def record_iou(record: dict[str, Any], protocol: str) -> float | None:
@@ -18,6 +20,20 @@ def record_iou(record: dict[str, Any], protocol: str) -> float | None:
     if record.get("skipped") or score.get("intersection") is None or score.get("union") is None:
         return None
     return float(sample_iou(score["intersection"], score["union"], protocol))
+
+
+def record_accuracy(record: dict[str, Any]) -> float | None:
+    """A text record's accuracy: lm-eval's score under the run's truncation policy (1.0 / 0.0 for exact match)."""
+    value = ((record.get("scores") or {}).get(TEXT_PROTOCOL) or {}).get("accuracy")
+    return None if record.get("skipped") or value is None else float(value)
+
+
+def record_score(record: dict[str, Any], protocol: str) -> float | None:
+    return record_accuracy(record) if protocol == TEXT_PROTOCOL else record_iou(record, protocol)
+
+
+def score_name(protocol: str) -> str:
+    return "accuracy" if protocol == TEXT_PROTOCOL else "iou"
 
 
 def _tokens(record: dict[str, Any], kind: str) -> float | None:
@@ -47,6 +63,28 @@ def sample_table(records: list[dict[str, Any]], protocol: str) -> pd.DataFrame:
     return pd.DataFrame(lines, columns=["sample_id", "iou", "failure", "reasoning_tokens", "generated_tokens", "failed"])
 
 
+def text_sample_table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """One line per record of a text-reasoning run: accuracy, truncation, mode, token counts, and whether it failed
+    (scored wrong, or its chain was cut by the token limit)."""
+    lines = []
+    for record in records:
+        prediction = record.get("prediction") or {}
+        accuracy = record_accuracy(record)
+        truncated = bool(prediction.get("truncated"))
+        lines.append(
+            {
+                "sample_id": str(record["sample_id"]),
+                "accuracy": accuracy,
+                "truncated": truncated,
+                "mode": prediction.get("mode") or "",
+                "reasoning_tokens": _tokens(record, "reasoning"),
+                "generated_tokens": _tokens(record, "generated"),
+                "failed": truncated or accuracy is None or accuracy < CORRECT_THRESHOLD,
+            }
+        )
+    return pd.DataFrame(lines, columns=["sample_id", "accuracy", "truncated", "mode", "reasoning_tokens", "generated_tokens", "failed"])
+
+
 def reasoning_lengths(records: list[dict[str, Any]], run_label: str) -> pd.DataFrame:
     """Reasoning tokens of every scored sample (None counts as 0, as in the summary's budget metrics)."""
     values = [_tokens(record, "reasoning") or 0.0 for record in records if not record.get("skipped")]
@@ -54,17 +92,18 @@ def reasoning_lengths(records: list[dict[str, Any]], run_label: str) -> pd.DataF
 
 
 def paired_differences(records_a: list[dict], records_b: list[dict], protocol: str) -> pd.DataFrame:
-    """Samples scored in both runs: IoU in A, in B, and B - A; largest changes first."""
-    by_id_a = {str(r["sample_id"]): record_iou(r, protocol) for r in records_a}
-    by_id_b = {str(r["sample_id"]): record_iou(r, protocol) for r in records_b}
+    """Samples scored in both runs: the score (IoU or accuracy) in A, in B, and B - A; largest changes first."""
+    by_id_a = {str(r["sample_id"]): record_score(r, protocol) for r in records_a}
+    by_id_b = {str(r["sample_id"]): record_score(r, protocol) for r in records_b}
     shared = sorted(sample_id for sample_id in by_id_a.keys() & by_id_b.keys() if by_id_a[sample_id] is not None and by_id_b[sample_id] is not None)
-    frame = pd.DataFrame({"sample_id": shared, "iou_a": [by_id_a[s] for s in shared], "iou_b": [by_id_b[s] for s in shared]})
-    frame["difference"] = frame["iou_b"] - frame["iou_a"]
+    name = score_name(protocol)
+    frame = pd.DataFrame({"sample_id": shared, f"{name}_a": [by_id_a[s] for s in shared], f"{name}_b": [by_id_b[s] for s in shared]})
+    frame["difference"] = frame[f"{name}_b"] - frame[f"{name}_a"]
     return frame.reindex(frame["difference"].abs().sort_values(ascending=False, kind="stable").index).reset_index(drop=True)
 
 
 def subset_table(summaries: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """Run label x subset: n, gIoU and cIoU (percent) per subset of each run's summary."""
+    """Run label x subset: n, gIoU, cIoU and task accuracy (percent) per subset of each run's summary."""
     lines = []
     for label, summary in summaries.items():
         for subset, scores in summary.get("subsets", {}).items():
@@ -75,9 +114,10 @@ def subset_table(summaries: dict[str, dict[str, Any]]) -> pd.DataFrame:
                     "n": scores.get("n"),
                     "gIoU": None if scores.get("giou") is None else round(100 * scores["giou"], 1),
                     "cIoU": None if scores.get("ciou") is None else round(100 * scores["ciou"], 1),
+                    "accuracy": None if scores.get("accuracy") is None else round(100 * scores["accuracy"], 1),
                 }
             )
-    return pd.DataFrame(lines, columns=["run", "subset", "n", "gIoU", "cIoU"])
+    return pd.DataFrame(lines, columns=["run", "subset", "n", "gIoU", "cIoU", "accuracy"])
 
 
 def budget_table(summaries: dict[str, dict[str, Any]]) -> pd.DataFrame:

@@ -11,14 +11,16 @@ from wisebench.board.rows import MEASURED, REPORTED, BoardRow
 
 NOT_STATED = "not stated"  # hardware / backend of a published figure
 
-# Sort choices: label -> (column of the raw frame, ascending)
+# Sort choices: label -> (columns of the raw frame, ascending). Segmentation rows have cIoU and text-reasoning rows a
+# task accuracy, never both: the default sorts each kind by its own headline accuracy.
 SORT_CHOICES = {
-    "cIoU (high first)": ("ciou", False),
-    "gIoU (high first)": ("giou", False),
-    "reasoning tokens (few first)": ("mean_reasoning_tokens", True),
-    "latency p50 (fast first)": ("latency_p50", True),
-    "samples/s (high first)": ("samples_per_second", False),
-    "model (A-Z)": ("model", True),
+    "cIoU, or task accuracy (high first)": (("ciou", "accuracy"), False),
+    "gIoU (high first)": (("giou",), False),
+    "task accuracy (high first)": (("accuracy",), False),
+    "reasoning tokens (few first)": (("mean_reasoning_tokens",), True),
+    "latency p50 (fast first)": (("latency_p50",), True),
+    "samples/s (high first)": (("samples_per_second",), False),
+    "model (A-Z)": (("model",), True),
 }
 
 DISPLAY_COLUMNS = {
@@ -28,6 +30,8 @@ DISPLAY_COLUMNS = {
     "giou_ci": "gIoU 95% CI",
     "ciou": "cIoU",
     "ciou_ci": "cIoU 95% CI",
+    "accuracy": "accuracy",
+    "accuracy_ci": "accuracy 95% CI",
     "mean_reasoning_tokens": "reasoning tokens (mean)",
     "mean_generated_tokens": "generated tokens (mean)",
     "latency_p50": "latency p50 (s)",
@@ -37,6 +41,7 @@ DISPLAY_COLUMNS = {
     "backend": "backend",
     "protocol": "protocol",
     "family": "family",
+    "accuracy_metric": "accuracy metric",
     "n_samples": "n",
     "source": "source",
     "note": "note",
@@ -64,15 +69,17 @@ SPLIT_ORDER = ("val", "test", "testA", "testB", "train")
 
 
 def benchmarks(frame: pd.DataFrame) -> list[str]:
-    """Suite / split pairs: those with measured runs first, then by suite, then val before test."""
+    """Suite / split pairs: those with measured runs first, segmentation (rows with an IoU) before text reasoning,
+    then by suite, then val before test."""
     if frame.empty:
         return []
     measured = set(frame.loc[frame["kind"] == MEASURED, "benchmark"])
+    segmentation = set(frame.loc[frame["giou"].notna() | frame["ciou"].notna(), "benchmark"])
     pairs = frame[["benchmark", "suite", "split"]].drop_duplicates("benchmark")
 
     def order(item: tuple[str, str, str]) -> tuple:
         name, suite, split = item
-        return (name not in measured, suite, SPLIT_ORDER.index(split) if split in SPLIT_ORDER else len(SPLIT_ORDER), split)
+        return (name not in measured, name not in segmentation, suite, SPLIT_ORDER.index(split) if split in SPLIT_ORDER else len(SPLIT_ORDER), split)
 
     return [name for name, _, _ in sorted(pairs.itertuples(index=False, name=None), key=order)]
 
@@ -99,10 +106,11 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def sort_rows(frame: pd.DataFrame, choice: str, group_by_benchmark: bool = False) -> pd.DataFrame:
-    """Sorted by the chosen column; when several benchmarks are shown, grouped by benchmark first (a cIoU on
-    RefCOCO and one on ReasonSeg do not rank against each other)."""
-    column, ascending = SORT_CHOICES[choice]
-    ordered = frame.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+    """Sorted by the chosen columns (the later ones break ties and order rows the first leaves empty); when several
+    benchmarks are shown, grouped by benchmark first (a cIoU on RefCOCO and one on ReasonSeg do not rank against
+    each other)."""
+    columns, ascending = SORT_CHOICES[choice]
+    ordered = frame.sort_values(list(columns), ascending=ascending, na_position="last", kind="stable")
     if group_by_benchmark:
         position = {name: index for index, name in enumerate(benchmarks(frame))}
         ordered = ordered.sort_values("benchmark", key=lambda names: names.map(position), kind="stable")
@@ -129,6 +137,8 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
             "giou_ci": [_interval(low, high) for low, high in zip(frame["giou_low"], frame["giou_high"])],
             "ciou": [_percent(value) for value in frame["ciou"]],
             "ciou_ci": [_interval(low, high) for low, high in zip(frame["ciou_low"], frame["ciou_high"])],
+            "accuracy": [_percent(value) for value in frame["accuracy"]],
+            "accuracy_ci": [_interval(low, high) for low, high in zip(frame["accuracy_low"], frame["accuracy_high"])],
             "mean_reasoning_tokens": frame["mean_reasoning_tokens"].astype(float).round(1),
             "mean_generated_tokens": frame["mean_generated_tokens"].astype(float).round(1),
             "latency_p50": frame["latency_p50"].astype(float).round(3),
@@ -138,6 +148,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
             "backend": frame["backend"],
             "protocol": frame["protocol"],
             "family": frame["family"],
+            "accuracy_metric": frame["accuracy_metric"],
             "n_samples": frame["n_samples"].astype("Int64"),
             "source": frame["source"],
             "note": frame["note"],
