@@ -193,6 +193,36 @@ def test_skip_bad_skips_and_counts_corrupt_image(tmp_path, capsys):
     assert summary["skipped"][0]["sample_id"] == "s004" and "s004.jpg" in summary["skipped"][0]["path"]
 
 
+def test_bad_annotation_and_corrupt_image_are_both_counted(tmp_path, capsys):
+    """One entry skipped while loading (malformed JSON) and one while running (corrupt image): the summary counts
+    both, and the header counts the whole split."""
+    write_many(tmp_path / "data", 6)
+    (tmp_path / "data" / "ReasonSeg" / "val" / "s001.json").write_text("{not json")
+    (tmp_path / "data" / "ReasonSeg" / "val" / "s004.jpg").write_bytes(b"garbage")
+    code, out, _ = run_cli(capsys, "run", "--model", "oracle", "--suite", "reasonseg", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "runs"), "--skip-bad", "--no-progress")
+    assert code == 0 and "skipped:  2 bad sample" in out and "scored 4/6" in out
+    summary = json.loads((only_run(tmp_path / "runs") / "run.json").read_text())["summary"]
+    assert summary["n_skipped"] == 2 and summary["subsets"]["overall"]["n"] == 4
+    assert sorted(entry["sample_id"] for entry in summary["skipped"]) == ["s001", "s004"]
+    assert any("s001.json" in entry["path"] for entry in summary["skipped"])
+
+
+def test_rerun_with_another_protocol_rescores_and_stays_consistent(tmp_path, capsys):
+    from wisebench.metrics.summary import summarize_run
+
+    write_many(tmp_path / "data", 4)
+    base = ["run", "--model", "oracle", "--suite", "reasonseg", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "runs"), "--no-progress"]
+    assert run_cli(capsys, *base)[0] == 0
+    folder = only_run(tmp_path / "runs")
+    records_before = (folder / "records.jsonl").read_bytes()
+    code, out, _ = run_cli(capsys, *base, "--protocol", "segzero")
+    assert code == 0 and "protocol segzero" in out
+    run = json.loads((folder / "run.json").read_text())
+    assert (folder / "records.jsonl").read_bytes() == records_before  # re-scored, not re-run
+    assert run["protocol"] == run["summary"]["protocol"] == "segzero"
+    assert run["summary"] == json.loads(json.dumps(summarize_run(run, read_records(folder))))
+
+
 def test_show_and_compare(tmp_path, capsys):
     write_many(tmp_path / "data", 4)
     base = ["run", "--model", "oracle", "--suite", "reasonseg", "--data-dir", str(tmp_path / "data"), "--no-progress"]

@@ -238,18 +238,17 @@ def _load_run(run: str, out: str) -> tuple[dict, list[dict]]:
 
 
 def command_show(args: argparse.Namespace) -> int:
-    from wisebench.metrics.summary import summarize
+    from wisebench.metrics.summary import summarize_run
     from wisebench.report import run_report
 
     run, records = _load_run(args.run, args.out)
     protocol = args.protocol or run.get("protocol", "lisa")
-    seed = run.get("seeds", {}).get("bootstrap_seed", 0)
     baseline = None
     if args.baseline:
         baseline_run, baseline_records = _load_run(args.baseline, args.out)
-        baseline = summarize(baseline_records, protocol=protocol, seed=seed)
+        baseline = summarize_run(baseline_run, baseline_records, protocol=protocol)
         baseline["run_id"] = baseline_run.get("run_id", args.baseline)
-    summary = summarize(records, protocol=protocol, seed=seed, baseline=baseline)
+    summary = summarize_run(run, records, protocol=protocol, baseline=baseline)
     if args.json:
         print(json.dumps({"run_id": run.get("run_id"), "summary": summary}, indent=2))
     else:

@@ -75,7 +75,9 @@ def cost_lines(summary: dict[str, Any]) -> list[str]:
     if stages:
         lines.append("latency:  " + "; ".join(stages))
     if summary.get("samples_per_second") is not None:
-        lines.append(f"speed:    {summary['samples_per_second']:.2f} samples/s")
+        # Samples over the sum of per-sample seconds (each sample's share of its batch, warm-up excluded): the
+        # speed of one worker. With several Ray workers the wall-clock figure is the session's (run_report).
+        lines.append(f"speed:    {summary['samples_per_second']:.2f} samples/s per worker")
     budget = summary.get("budget") or {}
     if budget.get("oaa_area") is not None:
         lines.append(f"budget:   OAA area (t_max {budget.get('t_max')}) {_pct(budget['oaa_area'])}%")
@@ -103,12 +105,17 @@ def run_report(run: dict[str, Any], summary: dict[str, Any]) -> str:
         f"model {config.get('model')}"
         + (f" + {segmenter.get('name')}" if segmenter.get("name") else "")
         + f"  suite {suite.get('name')}/{suite.get('split')}  protocol {summary.get('protocol')}"
-        + f"  scored {summary.get('n_scored')}/{suite.get('n_samples')}"
+        + f"  scored {summary.get('n_scored')}/{(suite.get('n_samples') or 0) + len(suite.get('skipped_at_load') or [])}"
     )
     smoke = run.get("smoke") or {}
     if smoke.get("is_smoke"):
         header += f"\nsmoke run ({', '.join(smoke.get('reasons', []))}): not ranked on the leaderboard"
-    return "\n".join([header, "", accuracy_table(summary), "", *cost_lines(summary)])
+    lines = cost_lines(summary)
+    timed = [session for session in run.get("sessions") or [] if session.get("samples_per_second")]
+    if timed:
+        workers = len(timed[-1].get("workers") or []) or 1
+        lines.append(f"wall:     {timed[-1]['samples_per_second']:.2f} samples/s (last session that ran samples: {workers} worker(s), loading and warm-up included)")
+    return "\n".join([header, "", accuracy_table(summary), "", *lines])
 
 
 def comparison_report(name_a: str, name_b: str, comparison: dict[str, Any], protocol: str) -> str:

@@ -166,10 +166,13 @@ def summarize(
     budgets: Sequence[int] = DEFAULT_BUDGETS,
     t_max: int = DEFAULT_T_MAX,
     baseline: dict | None = None,
+    skipped_at_load: Sequence[dict] = (),
 ) -> dict[str, Any]:
     """The run summary under `protocol`: accuracy per subset with cluster-bootstrap intervals, tokens, failures,
     latency, budget metrics, and AES against `baseline` (another summary of the same protocol) when given.
-    Records of a text-reasoning run (lm-eval scores, protocol "lm-eval") get the accuracy form of the summary."""
+    `skipped_at_load`: bad entries the suite skipped before any record existed (--skip-bad); they are counted with
+    the skipped records. Records of a text-reasoning run (lm-eval scores, protocol "lm-eval") get the accuracy form
+    of the summary."""
     from wisebench.text.summary import TEXT_PROTOCOL, holds_text_scores, summarize_text
 
     if protocol == TEXT_PROTOCOL or holds_text_scores(records):
@@ -196,7 +199,7 @@ def summarize(
         "protocol": protocol,
         "n_records": len(records),
         "n_scored": len(scored),
-        "n_skipped": len(skipped),
+        "n_skipped": len(skipped) + len(skipped_at_load),
         "skipped": [
             {
                 "sample_id": record.get("sample_id"),
@@ -204,7 +207,8 @@ def summarize(
                 "problem": record["skipped"].get("problem"),
             }
             for record in skipped
-        ],
+        ]
+        + [{"sample_id": entry.get("sample_id"), "path": entry.get("path"), "problem": entry.get("problem")} for entry in skipped_at_load],
         "subsets": subsets,
         "tokens": _token_summary(scored),
         "failures": _failure_summary(scored),
@@ -214,6 +218,19 @@ def summarize(
     }
     summary["aes"] = _aes_summary(summary, baseline) if baseline is not None else None
     return summary
+
+
+def summarize_run(run: dict[str, Any], records: list[dict], protocol: str | None = None, baseline: dict | None = None) -> dict[str, Any]:
+    """The summary of a run's records as the run loop stores it: the run's headline protocol (or `protocol`), its
+    bootstrap seed, and the bad entries its suite skipped at load. `run`, `show`, `merge` and `submit` all use it,
+    so a stored summary can always be recomputed exactly."""
+    return summarize(
+        records,
+        protocol=protocol or run.get("protocol", DEFAULT_PROTOCOL),
+        seed=(run.get("seeds") or {}).get("bootstrap_seed", 0),
+        baseline=baseline,
+        skipped_at_load=(run.get("suite") or {}).get("skipped_at_load") or [],
+    )
 
 
 def _by_sample_id(records: list[dict]) -> dict[str, dict]:

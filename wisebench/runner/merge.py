@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from wisebench.errors import RunStoreError
-from wisebench.metrics.summary import summarize
+from wisebench.metrics.summary import summarize_run
 from wisebench.runner.config import RunConfig
 from wisebench.runner.fingerprint import records_fingerprint
 from wisebench.runner.store import RunStore, check_run_id, read_records, read_run_json
@@ -89,7 +89,7 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
         smoke=first.get("smoke"),
     )
     merged["suite"] = {**first["suite"], "n_samples": whole["whole_n_samples"], "samples_fingerprint": whole["whole_samples_fingerprint"]}
-    merged["summary"] = summarize(records, protocol=first.get("protocol", "lisa"), seed=first.get("seeds", {}).get("bootstrap_seed", 0))
+    merged["summary"] = summarize_run(merged, records)
     # Written in a temporary sibling and renamed into place: a merge killed halfway leaves no half run behind.
     out.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=out))

@@ -20,7 +20,7 @@ from wisebench import __version__
 from wisebench.adapters.base import Adapter
 from wisebench.data.sample import Sample
 from wisebench.errors import RunStoreError, WisebenchError
-from wisebench.metrics.summary import summarize
+from wisebench.metrics.summary import summarize_run
 from wisebench.registry import MODELS, SUITES
 from wisebench.runner.config import RunConfig
 from wisebench.runner.environment import environment
@@ -113,7 +113,10 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
         elapsed = time.perf_counter() - started
         # Wall-clock throughput of this session: with parallel workers, per-sample seconds overstate the wall time.
         session["samples_per_second"] = round(written / elapsed, 4) if written and elapsed > 0 else None
-        run["summary"] = summarize(records, protocol=config.protocol, seed=config.seed)
+        # Re-running with another --protocol re-scores the same records (the protocol is not part of the run id):
+        # the stored summary and the run's headline protocol change together, so the run stays checkable.
+        run["protocol"] = config.protocol
+        run["summary"] = summarize_run(run, records)
         _end_session(store, run, session, started, "complete")
         return RunResult(folder=folder, run=run, records=records)
 

@@ -59,7 +59,7 @@ def evaluate(task: LoadedTask, lm: WisebenchLM, doc_ids: list[int], seed: int) -
 
 
 def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
-    from wisebench.metrics.summary import summarize
+    from wisebench.metrics.summary import summarize_run
     from wisebench.runner.run import RunResult, _end_session, _prompt_template_hash, new_run_document, now, session_outcome, smoke_status
 
     config.model = MODELS.canonical(config.model)
@@ -104,7 +104,7 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
             if backend is not None:
                 backend.close()
         records = store.records()
-        run["summary"] = summarize(records, protocol=TEXT_PROTOCOL, seed=config.seed)
+        run["summary"] = summarize_run(run, records)
         _end_session(store, run, session, started, "complete")
         return RunResult(folder=folder, run=run, records=records)
 
