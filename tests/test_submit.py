@@ -16,7 +16,7 @@ from wisebench.board.summary_check import recompute_summary
 from wisebench.board.synthetic import make_synthetic_run
 from wisebench.commands import submit
 from wisebench.errors import DatasetNotFoundError
-from wisebench.metrics.summary import summarize
+from wisebench.metrics.summary import summarize, summarize_run
 from wisebench.runner.store import RECORDS_FILE, RUN_FILE
 
 pytest.importorskip("jsonschema")
@@ -226,6 +226,20 @@ def test_skipped_samples_are_accepted_and_flagged(run_copy, tmp_path):
     assert "1 sample(s) were skipped as bad input" in checked.notes[-1]
     row = Board(tmp_path / "board").add(checked, "test").row
     assert row.n_skipped == 1 and "skipped" in row.note
+
+
+def test_load_time_skips_are_in_the_summary_and_counted_once(run_copy, tmp_path):
+    run, lines = load(run_copy)
+    records = [json.loads(line) for line in lines]
+    run["suite"]["skipped_at_load"] = [{"path": "/data/broken.json", "problem": "not valid JSON"}]
+    run["summary"] = summarize_run(run, records)
+    save(run_copy, run)
+    checked = check_run_folder(run_copy)
+    assert checked.summary["n_skipped"] == 1 and "1 sample(s) were skipped as bad input" in checked.notes[-1]
+    assert Board(tmp_path / "board").add(checked, "test").row.n_skipped == 1
+    run["summary"] = summarize(records, protocol=run["protocol"], seed=run["seeds"]["bootstrap_seed"])  # skips left out
+    save(run_copy, run)
+    assert "summary.n_skipped: stored 0, the records give 1" in problems_of(run_copy)[0]
 
 
 def test_the_runs_own_data_dir_is_never_used(run_copy, tmp_path):

@@ -118,7 +118,7 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
     accuracy_low, accuracy_high = _interval(overall, "accuracy_ci")
     total_latency = (summary.get("latency") or {}).get("total") or {}
     tokens = summary.get("tokens") or {}
-    skipped = int(summary.get("n_skipped", 0)) + len((run.get("suite") or {}).get("skipped_at_load") or [])
+    skipped = int(summary.get("n_skipped", 0))  # skipped records and the suite's load-time skips (summarize_run)
     name = str(config.get("model", model.get("adapter", "?")))
     notes = [f"{skipped} sample(s) skipped as bad input" if skipped else "", _text_note(summary)]
     return BoardRow(

@@ -144,7 +144,7 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
     if problems:
         raise SubmissionRejected(str(folder), problems)
 
-    skipped = summary.get("n_skipped", 0) + len(run["suite"].get("skipped_at_load") or [])
+    skipped = summary.get("n_skipped", 0)  # skipped records and the suite's load-time skips (summarize_run)
     if skipped:
         notes.append(f"{skipped} sample(s) were skipped as bad input: the row is flagged on the board")
     return CheckedRun(run=run, records=records, summary=summary, run_bytes=run_bytes, records_bytes=records_bytes, notes=notes)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from wisebench.metrics.summary import summarize
+from wisebench.metrics.summary import summarize_run
 
 RELATIVE_TOLERANCE = 1e-9
 ABSOLUTE_TOLERANCE = 1e-12
 
 
 def recompute_summary(run: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
-    """The summary exactly as the run loop computes it (wisebench.runner.run.execute_run)."""
-    return summarize(records, protocol=run["protocol"], seed=run["seeds"]["bootstrap_seed"])
+    """The summary exactly as the run loop computes it (execute_run and execute_text_run both call summarize_run:
+    headline protocol, bootstrap seed, and the suite's load-time skips counted as skipped)."""
+    return summarize_run(run, records)
 
 
 def _is_number(value: Any) -> bool:
