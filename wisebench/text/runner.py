@@ -96,10 +96,16 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
                     run["prompt_hash"] = _prompt_template_hash(run["model"])
                     run["smoke"] = smoke_status(config, run["model"])
                     store.save_run(run)
+                    written = 0
                     for repeat in range(spec.repeats):
                         doc_ids = [doc_id for doc_id, r in pending if r == repeat]
                         if doc_ids:
-                            store.append(_score_repeat(spec, task, backend, log, logged, repeat, doc_ids, config))
+                            new_records = _score_repeat(spec, task, backend, log, logged, repeat, doc_ids, config)
+                            store.append(new_records)
+                            written += len(new_records)
+                    elapsed = time.perf_counter() - started
+                    # Wall-clock throughput of this session, model loading and lm-eval's own work included.
+                    session["samples_per_second"] = round(written / elapsed, 4) if written and elapsed > 0 else None
         finally:
             if backend is not None:
                 backend.close()
