@@ -24,7 +24,7 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from text_standin import QUESTIONS, write_task  # noqa: E402
-from vllm_standins import StandInCompletion, StandInRequestOutput  # noqa: E402
+from vllm_standins import StandInCompletion, StandInRequestMetrics, StandInRequestOutput  # noqa: E402
 from tiny_models import R1_STYLE_CHAT_TEMPLATE, build_tiny_qwen2_causal_lm, qwen_tokenizer  # noqa: E402
 from wisebench.cli import main  # noqa: E402
 from wisebench.errors import WisebenchError  # noqa: E402
@@ -122,10 +122,12 @@ class TokenPromptEngine:
     script: list[tuple[list[int], str | None]]
     calls: list[tuple[list[dict], Any, bool]] = field(default_factory=list)
     reverse: bool = False
+    metrics: StandInRequestMetrics | None = None
 
     def generate(self, inputs: list[dict], sampling_params: Any, use_tqdm: bool = True) -> list[StandInRequestOutput]:
         self.calls.append((inputs, sampling_params, use_tqdm))
-        outputs = [StandInRequestOutput(None, list(item["prompt_token_ids"]), [StandInCompletion("(vLLM's own detokenization: not read)", ids, reason)]) for item, (ids, reason) in zip(inputs, self.script)]
+        completions = [[StandInCompletion("(vLLM's own detokenization: not read)", ids, reason)] for ids, reason in self.script]
+        outputs = [StandInRequestOutput(None, list(item["prompt_token_ids"]), completion, self.metrics) for item, completion in zip(inputs, completions)]
         return outputs[::-1] if self.reverse else outputs
 
 
@@ -165,6 +167,28 @@ def test_vllm_standin_text_decoding_keeps_special_tokens_drops_the_stop_token():
     assert split_reasoning(cut.text, cut.finish_reason).truncated
     assert stopped.prompt_tokens == len(tokenizer.encode(chat_text(tokenizer, "a"), add_special_tokens=False))
     assert stopped.seconds == pytest.approx(stopped.extra["batch_seconds"] / 2)
+
+
+def test_vllm_standin_text_request_timings_reach_the_record(tmp_path, capsys):
+    """vLLM's per-request latencies travel from RequestOutput.metrics through the lm-eval LM into the record."""
+    import text_standin
+    from wisebench.registry import MODELS as registry
+
+    tokenizer = r1_tokenizer()
+    answer = tokenizer.encode("3+1 is 4.</think>the answer is 4", add_special_tokens=False) + [tokenizer.convert_tokens_to_ids("<|im_end|>")]
+    engine = TokenPromptEngine([(answer, "stop")] * 8, metrics=StandInRequestMetrics(10.0, 10.5, 12.0))
+    text_standin.VLLM_STANDIN_ENGINE = engine
+    registry.register("vllm-standin-reasoner", "text_standin:VLLM_STANDIN")
+    task = write_task(tmp_path / "task")
+    code, _, err = run_cli(capsys, "run", "--model", "vllm-standin-reasoner", "--suite", f"lm-eval:{task}", "--out", str(tmp_path / "runs"), "--no-progress")
+    assert code == 0, err
+    (folder,) = [path for path in (tmp_path / "runs").iterdir() if path.is_dir()]
+    records = read_records(folder)
+    assert len(records) == 8 and len(engine.calls) == 1  # one batch, one engine call
+    prediction = records[0]["prediction"]
+    assert prediction["request_timings"] == {"first_token_seconds": 0.5, "request_seconds": 2.0}
+    assert prediction["reasoning_text"] == "3+1 is 4." and prediction["tokens"]["generated"] == len(answer)
+    assert json.loads((folder / "run.json").read_text())["model"]["weights"]["backend"] == "vllm"
 
 
 def test_vllm_standin_text_sampling_and_order_check():

@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 
-from vllm_standins import StandInCompletion, StandInRequestOutput
+from vllm_standins import StandInCompletion, StandInRequestMetrics, StandInRequestOutput
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import GenerationRequest, GenerationSettings, user_message
 from wisebench.reasoner.backends.vllm_backend import (
     VLLMOutputMismatchError,
     VLLMReasoner,
+    _to_generation,
     normalize_finish_reason,
     sampling_kwargs,
 )
@@ -210,3 +211,15 @@ def test_vllm_standin_repetition_penalty_follows_settings_then_checkpoint():
 
     assert sampling_kwargs(GenerationSettings(max_new_tokens=8), 1.05) == {"temperature": 0.0, "max_tokens": 8, "repetition_penalty": 1.05}
     assert sampling_kwargs(GenerationSettings(max_new_tokens=8, repetition_penalty=1.0), 1.05) == {"temperature": 0.0, "max_tokens": 8}
+
+
+def test_vllm_standin_request_timings_come_from_vllm_metrics() -> None:
+    completion = [StandInCompletion("a", [1, 2], "stop")]
+    timed = StandInRequestOutput("p", [1], completion, metrics=StandInRequestMetrics(100.0, 100.25, 102.0))
+    generation = _to_generation(timed, share=0.5, batch_seconds=1.0, batch_size=2)
+    assert generation.request_timings() == {"first_token_seconds": 0.25, "request_seconds": 2.0}
+    assert generation.seconds == 0.5  # the cost stays the share of the batch: requests overlap
+    untimed = _to_generation(StandInRequestOutput("p", [1], completion), share=0.5, batch_seconds=1.0, batch_size=2)
+    assert untimed.request_timings() == {}  # engines that do not fill metrics (vLLM V1 by default)
+    unfinished = StandInRequestOutput("p", [1], completion, metrics=StandInRequestMetrics(100.0, None, None))
+    assert _to_generation(unfinished, 0.5, 1.0, 2).request_timings() == {}

@@ -63,6 +63,24 @@ def scripted_backend(spec: TextModelSpec, options) -> ScriptedBackend:
 STANDIN = TextModelSpec(name="scripted-reasoner", checkpoint="none", backend_factory=scripted_backend)
 
 
+# A VLLMTextBackend over a stand-in engine (tests set VLLM_STANDIN_ENGINE first): the real vLLM is not exercised.
+VLLM_STANDIN_ENGINE = None
+
+
+def vllm_standin_backend(spec: TextModelSpec, options):
+    from wisebench.text.backend import VLLMTextBackend
+    from tiny_models import R1_STYLE_CHAT_TEMPLATE, qwen_tokenizer
+
+    tokenizer = qwen_tokenizer()
+    tokenizer.chat_template = R1_STYLE_CHAT_TEMPLATE
+    backend = VLLMTextBackend("org/vllm-standin", engine=VLLM_STANDIN_ENGINE, tokenizer=tokenizer)
+    backend.make_sampling_params = lambda **kw: dict(kw)  # no vLLM here: the params are the plain keywords
+    return backend
+
+
+VLLM_STANDIN = TextModelSpec(name="vllm-standin-reasoner", checkpoint="none", backend="vllm", backend_factory=vllm_standin_backend)
+
+
 def register() -> None:
     MODELS.register("scripted-reasoner", "text_standin:STANDIN")
 

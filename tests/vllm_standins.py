@@ -4,6 +4,7 @@ outputs[0].text / token_ids / finish_reason), shared by the vLLM backend tests. 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -18,3 +19,13 @@ class StandInRequestOutput:
     prompt: str | None
     prompt_token_ids: list[int]
     outputs: list[StandInCompletion]
+    metrics: Any = None  # vLLM's RequestMetrics where the engine fills it (arrival_time, first_token_time, ...)
+
+
+@dataclass
+class StandInRequestMetrics:
+    """The RequestMetrics fields wisebench reads: wall-clock timestamps in seconds."""
+
+    arrival_time: float
+    first_token_time: float | None
+    finished_time: float | None

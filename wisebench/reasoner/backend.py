@@ -46,6 +46,11 @@ class Generation:
     seconds: float  # this request's share of the batch's wall time (device synchronized)
     extra: dict = field(default_factory=dict)
 
+    def request_timings(self) -> dict[str, float]:
+        """The backend's own per-request latencies (vLLM: seconds to the first token and to the finish), where it
+        reports them."""
+        return {key: self.extra[key] for key in ("first_token_seconds", "request_seconds") if key in self.extra}
+
 
 class TextTokenizer(Protocol):
     def encode(self, text: str, add_special_tokens: bool = ...) -> list[int]: ...

@@ -138,7 +138,7 @@ class ReasonerSegmenterAdapter(Adapter):
                 finish_reason=generation.finish_reason,
                 # A cached generation's time was measured in another run: report only what ran now.
                 seconds={} if generation.extra.get("cached") else {"reasoner": generation.seconds},
-                extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached")}.items() if value},
+                extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached"), "reasoner_request": generation.request_timings()}.items() if value},
             )
             predictions.append(prediction)
             if failure is None:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationSettings, TextTokenizer
 from wisebench.reasoner.backends.hf_backend import generate_rows, pick_attention, pick_device
-from wisebench.reasoner.backends.vllm_backend import VLLMEngineBackend, checkpoint_repetition_penalty, import_vllm, sampling_kwargs
+from wisebench.reasoner.backends.vllm_backend import VLLMEngineBackend, batch_extra, checkpoint_repetition_penalty, import_vllm, sampling_kwargs
 from wisebench.reasoner.weights import checkpoint_fingerprint, resolve_checkpoint
 
 
@@ -162,7 +162,7 @@ class VLLMTextBackend(VLLMEngineBackend):
             generated_tokens=len(token_ids),
             finish_reason=finish_reason,
             seconds=share,
-            extra={"batch_seconds": batch_seconds, "batch_size": batch_size},
+            extra=batch_extra(output, batch_seconds, batch_size),
         )
 
 

@@ -72,6 +72,7 @@ class WisebenchLM(LM):
                     "generated_tokens": generation.generated_tokens,
                     "finish_reason": generation.finish_reason,
                     "seconds": generation.seconds,
+                    "request_timings": generation.request_timings(),
                 }
             )
         self.log.append(entries)

@@ -70,6 +70,7 @@ def build_record(
             "generated": entry["generated_tokens"],
         },
         "seconds": {"total": entry["seconds"]},
+        "request_timings": entry.get("request_timings") or {},
         "doc_id": entry["doc_id"],
         "repeat": entry["repeat"],
         "target": target if isinstance(target, (str, int, float, list)) else str(target),

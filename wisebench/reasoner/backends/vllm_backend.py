@@ -218,6 +218,27 @@ def _check_outputs(outputs: list[Any], inputs: list[dict[str, Any]]) -> None:
             raise VLLMOutputMismatchError(f"vLLM output {i} echoes different prompt tokens than request {i}")
 
 
+def request_timings(out: Any) -> dict[str, float]:
+    """vLLM's own per-request timestamps (RequestOutput.metrics, where the engine fills it): seconds from arrival to
+    the first token and to the finish. Requests overlap under continuous batching, so these are each request's
+    latency; its cost (`seconds`) stays its share of the batch's wall time."""
+    metrics = getattr(out, "metrics", None)
+    arrival = getattr(metrics, "arrival_time", None)
+    if not isinstance(arrival, (int, float)):
+        return {}
+    timings = {}
+    for name, attribute in (("first_token_seconds", "first_token_time"), ("request_seconds", "finished_time")):
+        moment = getattr(metrics, attribute, None)
+        if isinstance(moment, (int, float)) and moment >= arrival:
+            timings[name] = round(float(moment - arrival), 6)
+    return timings
+
+
+def batch_extra(out: Any, batch_seconds: float, batch_size: int) -> dict[str, Any]:
+    """What a vLLM Generation carries beyond its share of the batch: the batch, and vLLM's request timings."""
+    return {"batch_seconds": batch_seconds, "batch_size": batch_size, **request_timings(out)}
+
+
 def _to_generation(out: Any, share: float, batch_seconds: float, batch_size: int) -> Generation:
     completion = out.outputs[0]
     return Generation(
@@ -226,5 +247,5 @@ def _to_generation(out: Any, share: float, batch_seconds: float, batch_size: int
         generated_tokens=len(completion.token_ids),
         finish_reason=normalize_finish_reason(completion.finish_reason),
         seconds=share,
-        extra={"batch_seconds": batch_seconds, "batch_size": batch_size},
+        extra=batch_extra(out, batch_seconds, batch_size),
     )
