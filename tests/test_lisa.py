@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wisebench.errors import WisebenchError
+
 from baselines.lisa.prompts import conversation, question, tokenize_with_image
 
 SYSTEM = "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the human's questions."
@@ -21,7 +23,12 @@ def test_validation_prompts_are_lisas_byte_for_byte():
     phrase = conversation(question("red cup", False))
     assert sentence == f"{SYSTEM} USER: <im_start><image><im_end>\n the thing you sit on after a long walk Please output segmentation mask. ASSISTANT:"
     assert phrase == f"{SYSTEM} USER: <im_start><image><im_end>\n What is red cup in this image? Please output segmentation mask. ASSISTANT:"
-    assert conversation(question("red cup", None)) == phrase  # no flag (RefCOCO): the short-phrase form, as ValDataset
+    # A sample that does not say (HF copies of ReasonSeg) is refused, unless the template is chosen for all samples.
+    with pytest.raises(WisebenchError, match="question=sentence"):
+        question("red cup", None)
+    assert conversation(question("red cup", None, form="phrase")) == phrase
+    assert conversation(question("red cup", True, form="phrase")) == phrase
+    assert conversation(question(" the thing you sit on after a long walk ", None, form="sentence")) == sentence
     assert conversation(question("red cup", False), answer="[SEG].").endswith("ASSISTANT: [SEG].</s>")
     assert conversation(question("red cup", False), image_start_end=False).startswith(f"{SYSTEM} USER: <image>\n What is")
 

@@ -158,6 +158,7 @@ def test_sample_fields(refer_root: Path) -> None:
     assert [s.query for s in samples] == ["the left dog", "dog on left", "man in red"]
     assert [s.sample_id for s in samples] == ["1-11", "1-12", "2-21"]
     assert first.image_id == "1" and first.subsets == ()
+    assert all(s.is_sentence is False for s in samples)  # referring phrases: LISA's phrase template
     assert first.extra == {"ref_id": 1, "ann_id": 101, "category_id": 18}
     assert isinstance(first.image, ImageSource)
     assert first.image.path == refer_root / "images/mscoco/images/train2014" / file_name(1)  # instances.json's name
@@ -414,6 +415,7 @@ def test_hf_ricky_layout(hf_env, tmp_path: Path, storage: str) -> None:
     load = RefCOCOSuite().load("val", str(source))
     assert [s.sample_id for s in load.samples] == ["COCO_train2014_000000000001-101", "COCO_train2014_000000000002-102"]
     assert [s.query for s in load.samples] == ["the left dog", "man in red"]
+    assert all(s.is_sentence is False for s in load.samples)
     for sample, mask in zip(load.samples, masks):
         np.testing.assert_array_equal(sample.load_gt_mask(), mask.astype(np.uint8))
     assert load.samples[0].load_image().shape == (20, 30, 3)
@@ -433,6 +435,7 @@ def test_hf_lmms_layout(hf_env, tmp_path: Path, storage: str) -> None:
     load = RefCOCOSuite().load("testA", str(source))
     assert [s.sample_id for s in load.samples] == ["101-0", "101-1", "102-0"]
     assert [s.query for s in load.samples] == ["the left dog", "dog on left", "man in red"]
+    assert all(s.is_sentence is False for s in load.samples)
     assert load.samples[0].image_id == Path(file_name(1)).stem
     first = load.samples[0].load_gt_mask()
     assert first.shape == (20, 30) and first[5, 5] == 1 and first[15, 15] == 0

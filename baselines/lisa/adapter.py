@@ -6,6 +6,7 @@ Settings (--set key=value):
   vision_tower=ID|DIR   the CLIP tower, default the checkpoint's mm_vision_tower (openai/clip-vit-large-patch14)
   mode=generate         chat.py: greedy generation, the [SEG] of the generated answer drives SAM (default)
   mode=teacher_forced   the published validation (train_ds.py --eval_only): the answer "[SEG]." is given, one pass
+  question=auto|sentence|phrase   the question template; auto follows each sample's is_sentence (ValDataset)
   max_new_tokens=512    chat.py's value
   dtype=bfloat16|float32|float16   LLM-side dtype; default bfloat16 on CUDA (LISA's default), float32 on CPU
 """
@@ -19,6 +20,7 @@ from typing import Any
 from wisebench.adapters.base import Adapter, ModelOptions
 from wisebench.adapters.prediction import Prediction, TokenCounts
 from wisebench.data.sample import Sample
+from baselines.lisa.prompts import QUESTION_FORMS
 from wisebench.errors import WeightsNotFoundError, WisebenchError
 
 CHECKPOINTS = {"7b": "xinlai/LISA-7B-v1", "13b": "xinlai/LISA-13B-llama2-v1"}
@@ -70,6 +72,9 @@ class LisaAdapter(Adapter):
         self.mode = str(settings.get("mode", "generate"))
         if self.mode not in MODES:
             raise WisebenchError(f"lisa: unknown mode {self.mode!r}; use one of {', '.join(MODES)}")
+        self.question_form = str(settings.get("question", "auto"))
+        if self.question_form not in QUESTION_FORMS:
+            raise WisebenchError(f"lisa: unknown question={self.question_form!r}; use one of {', '.join(QUESTION_FORMS)}")
         self.checkpoint = options.checkpoint or CHECKPOINTS[self.size]
         self.revision = settings.get("revision")
         self.max_new_tokens = int(settings.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS))
@@ -103,7 +108,7 @@ class LisaAdapter(Adapter):
         from baselines.lisa.prompts import TEACHER_FORCED_ANSWER, conversation, question
 
         answer = TEACHER_FORCED_ANSWER if self.mode == "teacher_forced" else None
-        return conversation(question(sample.query, sample.is_sentence), answer, self.config.image_start_end)
+        return conversation(question(sample.query, sample.is_sentence, self.question_form), answer, self.config.image_start_end)
 
     def describe(self) -> dict[str, Any]:
         from baselines.lisa.prompts import LLAVA_V1_SYSTEM, prompt_templates
@@ -120,6 +125,9 @@ class LisaAdapter(Adapter):
             "prompt_template": f"sentence: {templates['sentence']}\nphrase: {templates['phrase']}",
             "prompt_templates": templates,
             "mode": self.mode,
+            "question": self.question_form,
+            # Shown on the board beside the segmenter: generate and teacher-forced LISA rows must never look alike.
+            "backend": f"transformers ({self.mode.replace('_', '-')})",
             "generation": {"do_sample": False, "num_beams": 1, "max_new_tokens": self.max_new_tokens} if self.mode == "generate" else None,
             "dtype": str(self.dtype).replace("torch.", ""),
             "segmenter": {"name": "sam-vit-h (LISA's own, in the checkpoint)", "dtype": "float32", "multimask_output": False},

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wisebench.errors import WisebenchError
+
 IMAGE_TOKEN = "<image>"
 IMAGE_START_TOKEN = "<im_start>"
 IMAGE_END_TOKEN = "<im_end>"
@@ -35,9 +37,23 @@ TEACHER_FORCED_ANSWER = "[SEG]."  # ValDataset's assistant turn
 END_OF_TURN = "</s>"  # conv_llava_v1.sep2, closes a filled assistant turn
 
 
-def question(query: str, is_sentence: bool | None) -> str:
-    """The user turn LISA's ValDataset builds; samples without the flag (RefCOCO) are short phrases there."""
-    template = SENTENCE_QUESTION if is_sentence else PHRASE_QUESTION
+QUESTION_FORMS = ("auto", "sentence", "phrase")
+
+
+def question(query: str, is_sentence: bool | None, form: str = "auto") -> str:
+    """The user turn LISA's ValDataset builds: the sentence template for ReasonSeg's is_sentence queries, the phrase
+    template otherwise (RefCOCO's referring phrases carry is_sentence False). `form` forces one template; "auto"
+    refuses a query whose kind is unknown (HF copies of ReasonSeg have no is_sentence): guessing would change the
+    prompt of half the split."""
+    if form == "auto":
+        if is_sentence is None:
+            raise WisebenchError(
+                "lisa: this sample does not say whether its query is a sentence or a phrase (is_sentence), which picks "
+                "LISA's prompt; the HF copies of ReasonSeg lack it. Use the LISA folder layout (ReasonSeg/{split}/*.json) "
+                "or choose the template for every sample with --set question=sentence|phrase"
+            )
+        form = "sentence" if is_sentence else "phrase"
+    template = SENTENCE_QUESTION if form == "sentence" else PHRASE_QUESTION
     return template.format(query=query.strip())
 
 

@@ -231,7 +231,7 @@ def load_refer_folder(
             size = (image["height"], image["width"])
             samples.append(Sample(
                 sample_id=f"{ref['ref_id']}-{entry['sentence']['sent_id']}", image_id=str(ref["image_id"]),
-                query=entry["sentence"]["sent"].strip().lower(),
+                query=entry["sentence"]["sent"].strip().lower(), is_sentence=False,  # referring phrases
                 image=ImageSource(path=image_folder / image["file_name"]),
                 gt=CocoAnnotationMask(instances_path, ref["ann_id"], *size, ann["segmentation"]),
                 extra={"ref_id": ref["ref_id"], "ann_id": ref["ann_id"], "category_id": category_id},
@@ -268,7 +268,7 @@ def _load_ricky(table: hf.HFTable) -> SuiteLoad:
         seen.add(sample_id)
         query = text[0] if isinstance(text, list) and text else str(text)
         samples.append(Sample(
-            sample_id=sample_id, image_id=str(image_id), query=query.strip().lower(),
+            sample_id=sample_id, image_id=str(image_id), query=query.strip().lower(), is_sentence=False,
             image=hf.HFImage(table, index), gt=hf.HFMask(table, index), extra={"ann_id": ann_id},
         ))
     return SuiteLoad(samples=samples, skipped=[], source=table.source)
@@ -295,7 +295,7 @@ def _load_lmms(table: hf.HFTable, skip_bad: bool) -> SuiteLoad:
         seen.add(row_id)
         for number, sentence in enumerate(sentences):
             samples.append(Sample(
-                sample_id=f"{row_id}-{number}", image_id=image_id, query=sentence.strip().lower(),
+                sample_id=f"{row_id}-{number}", image_id=image_id, query=sentence.strip().lower(), is_sentence=False,
                 image=hf.HFImage(table, index), gt=HFPolygonMask(table, index, polygon),
                 extra={"question_id": question_id},
             ))
