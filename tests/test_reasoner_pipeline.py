@@ -160,3 +160,20 @@ def test_missing_weights_offline_is_one_message(tmp_path, capsys, monkeypatch):
 def test_wise_without_checkpoint_says_so(tmp_path, capsys):
     code, _, err = run_cli(capsys, "run", "--model", "wise", "--suite", "reasonseg-mini", "--limit", "1", "--out", str(tmp_path), "--no-progress")
     assert code == 2 and "--checkpoint" in err and "WISE publishes no weights" in err
+
+
+@pytest.mark.parametrize("damage", ["truncated_config", "no_weights"])
+def test_broken_local_checkpoint_is_one_message_naming_the_folder(tmp_path, capsys, tiny_qwen, damage):
+    import shutil
+
+    broken = tmp_path / "broken-checkpoint"
+    shutil.copytree(tiny_qwen, broken)
+    if damage == "truncated_config":
+        (broken / "config.json").write_text((broken / "config.json").read_text()[:40])
+    else:
+        for weights in broken.glob("*.safetensors"):
+            weights.unlink()
+    code, _, err = run_cli(capsys, "run", "--model", "wise-s", "--suite", "reasonseg-mini", "--limit", "1", "--checkpoint", str(broken),
+                           "--segmenter", "grabcut", "--out", str(tmp_path / "runs"), "--no-progress")
+    assert code == 2 and "Traceback" not in err and "internal error" not in err
+    assert str(broken) in err and "cannot be loaded" in err

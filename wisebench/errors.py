@@ -39,6 +39,10 @@ class WeightsNotFoundError(WisebenchError):
     """Model weights are neither in the local cache nor reachable."""
 
 
+class CheckpointFormatError(WisebenchError):
+    """A local checkpoint folder exists but cannot be loaded (broken config, missing or damaged weight files)."""
+
+
 class RunStoreError(WisebenchError):
     """A run folder is missing, inconsistent with the requested configuration, or damaged."""
 

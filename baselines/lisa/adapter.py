@@ -63,7 +63,7 @@ class LisaAdapter(Adapter):
         from baselines.lisa.model import LisaModel
         from baselines.lisa.preprocess import ClipPreprocessing
         from wisebench.reasoner.backends.hf_backend import pick_device
-        from wisebench.reasoner.weights import checkpoint_fingerprint, resolve_checkpoint
+        from wisebench.reasoner.weights import checkpoint_fingerprint, loading_checkpoint, resolve_checkpoint
 
         settings = options.settings
         self.size = str(settings.get("size", "7b")).lower().removeprefix("lisa-")
@@ -91,7 +91,8 @@ class LisaAdapter(Adapter):
         self.dtype = getattr(torch, dtype)
         self.fingerprint = checkpoint_fingerprint(folder, self.checkpoint, self.revision)
 
-        self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        with loading_checkpoint(folder, "LISA"):
+            self.tokenizer = AutoTokenizer.from_pretrained(folder)
         seg_ids = self.tokenizer("[SEG]", add_special_tokens=False).input_ids  # chat.py's seg_token_idx
         if len(seg_ids) != 1:
             raise WisebenchError(f"{folder}: the tokenizer has no [SEG] token ('[SEG]' -> {seg_ids}); not a LISA checkpoint")

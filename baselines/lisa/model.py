@@ -32,6 +32,7 @@ from torch import nn
 from baselines.lisa.checkpoint import CheckpointLayoutError, LisaConfig, map_state_dict, read_state_dict
 from baselines.lisa.preprocess import SAM_IMAGE_SIZE, sam_pixels
 from baselines.lisa.prompts import PromptIds
+from wisebench.reasoner.weights import loading_checkpoint
 
 SAM_PROMPT_DIM = 256
 SAM_PATCH_SIZE = 16
@@ -117,7 +118,8 @@ class LisaModel(nn.Module):
         expected = {key: tuple(value.shape) for key, value in model.state_dict().items()}
         model.load_state_dict(map_state_dict(read_state_dict(folder), expected), strict=True, assign=True)
         model._rebuild_derived_buffers()
-        tower = CLIPVisionModel.from_pretrained(tower_folder).to(dtype)
+        with loading_checkpoint(tower_folder, "LISA's CLIP vision tower"):
+            tower = CLIPVisionModel.from_pretrained(tower_folder).to(dtype)
         if tower.config.hidden_size != config.mm_hidden_size:
             raise CheckpointLayoutError(f"vision tower {tower_folder} has hidden size {tower.config.hidden_size}, the checkpoint's mm_hidden_size is {config.mm_hidden_size}")
         model.vision_tower = tower

@@ -108,15 +108,16 @@ def train(config: TrainConfig) -> Path:
     except ImportError as error:
         raise WisebenchError(f"training needs the train extra ({error.name or error} is missing): pip install 'wisebench[train]'") from error
     from wisebench.data.suite import cache_root
-    from wisebench.reasoner.weights import resolve_checkpoint
+    from wisebench.reasoner.weights import loading_checkpoint, resolve_checkpoint
     from wise.train.dataset import build_training_dataset
     from wise.train.reward_functions import build_rewards
 
     output = Path(config.output_dir).expanduser()
     output.mkdir(parents=True, exist_ok=True)
     model_folder = resolve_checkpoint(config.model, what="policy model", flag="--set model=")
-    processor = AutoProcessor.from_pretrained(model_folder)
-    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(model_folder, dtype=getattr(torch, config.grpo.dtype))
+    with loading_checkpoint(model_folder, "policy model"):
+        processor = AutoProcessor.from_pretrained(model_folder)
+        model = Qwen2_5_VLForConditionalGeneration.from_pretrained(model_folder, dtype=getattr(torch, config.grpo.dtype))
 
     state = PartialState()
     if state.is_main_process:

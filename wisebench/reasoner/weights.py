@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from wisebench.errors import WeightsNotFoundError
+from wisebench.errors import CheckpointFormatError, WeightsNotFoundError
 from wisebench.hub import hf_hub_cache, hub_offline
 
 
@@ -53,3 +54,18 @@ def checkpoint_fingerprint(folder: Path, checkpoint: str, revision: str | None) 
         digest.update(json.dumps([weight.name, stat.st_size, int(stat.st_mtime)]).encode())
     snapshot = folder.name if folder.parent.name == "snapshots" else None
     return {"checkpoint": checkpoint, "revision": revision, "snapshot_commit": snapshot, "files_digest": digest.hexdigest()[:16]}
+
+
+@contextmanager
+def loading_checkpoint(folder: Path, what: str) -> Iterator[None]:
+    """Turns transformers' errors for a broken folder (invalid config.json, no or damaged weight files: OSError,
+    ValueError) into one message naming the folder, instead of a stack trace."""
+    try:
+        yield
+    except (OSError, ValueError) as error:
+        detail = " ".join(str(error).split())[:300]
+        raise CheckpointFormatError(
+            f"{folder}: the {what} checkpoint cannot be loaded ({type(error).__name__}: {detail}). Expected a complete "
+            "transformers checkpoint folder (config.json, weights as *.safetensors or *.bin, tokenizer files); "
+            "re-download it or pass another --checkpoint"
+        ) from error

@@ -18,7 +18,7 @@ from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationSettings, TextTokenizer
 from wisebench.reasoner.backends.hf_backend import generate_rows, pick_attention, pick_device
 from wisebench.reasoner.backends.vllm_backend import VLLMEngineBackend, batch_extra, checkpoint_repetition_penalty, import_vllm, sampling_kwargs
-from wisebench.reasoner.weights import checkpoint_fingerprint, resolve_checkpoint
+from wisebench.reasoner.weights import checkpoint_fingerprint, loading_checkpoint, resolve_checkpoint
 
 
 def chat_text(tokenizer: Any, prompt: str) -> str:
@@ -61,9 +61,10 @@ class TransformersTextBackend:
         self.device = pick_device(device)
         self.dtype = getattr(torch, dtype) if dtype else (torch.bfloat16 if self.device.startswith("cuda") else torch.float32)
         self.attention = pick_attention(self.device)
-        self.model = AutoModelForCausalLM.from_pretrained(self.folder, dtype=self.dtype, attn_implementation=self.attention)
+        with loading_checkpoint(self.folder, "text model"):
+            self.model = AutoModelForCausalLM.from_pretrained(self.folder, dtype=self.dtype, attn_implementation=self.attention)
+            self._tokenizer = AutoTokenizer.from_pretrained(self.folder)
         self.model.to(self.device).eval()
-        self._tokenizer = AutoTokenizer.from_pretrained(self.folder)
         self._tokenizer.padding_side = "left"  # decoder-only batching
         if self._tokenizer.pad_token is None:
             self._tokenizer.pad_token = self._tokenizer.eos_token

@@ -10,7 +10,7 @@ from typing import Any
 
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationRequest, GenerationSettings, ReasonerBackend, user_message
-from wisebench.reasoner.weights import checkpoint_fingerprint, resolve_checkpoint
+from wisebench.reasoner.weights import checkpoint_fingerprint, loading_checkpoint, resolve_checkpoint
 
 
 def synchronize() -> None:
@@ -103,9 +103,10 @@ class TransformersReasoner(ReasonerBackend):
         self.device = pick_device(device)
         self.dtype = getattr(torch, dtype) if dtype else (torch.bfloat16 if self.device.startswith("cuda") else torch.float32)
         self.attention = attn_implementation or pick_attention(self.device)
-        self.model = Qwen2_5_VLForConditionalGeneration.from_pretrained(self.folder, torch_dtype=self.dtype, attn_implementation=self.attention)
+        with loading_checkpoint(self.folder, "reasoner"):
+            self.model = Qwen2_5_VLForConditionalGeneration.from_pretrained(self.folder, torch_dtype=self.dtype, attn_implementation=self.attention)
+            self.processor = AutoProcessor.from_pretrained(self.folder)
         self.model.to(self.device).eval()
-        self.processor = AutoProcessor.from_pretrained(self.folder)
         self.processor.tokenizer.padding_side = "left"  # decoder-only batching: pad on the left
         self._stop_ids = self._stop_token_ids()
 
