@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -82,6 +83,22 @@ def test_scripted_outputs_parse_rescale_segment_and_count_tokens():
     assert set(good.seconds) == {"reasoner", "segmenter", "total"}
     assert truncated.failure == "truncated_in_reasoning" and truncated.mask is None and truncated.finish_reason == "length"
     assert broken.failure == "no_json_object" and broken.tokens.reasoning == 1
+
+
+def test_visionreasoner_objects_each_segmented_and_or_ed():
+    from baselines.visionreasoner import VisionReasonerAdapter
+
+    sample = mini_samples(1)[0]
+    left = '{"bbox_2d": [40,40,300,400], "point_2d": [150,200]}'
+    right = '{"bbox_2d": [500,300,800,800], "point_2d": [650,550]}'
+    texts = [f"<think>two objects</think><answer>[{left}]</answer>", f"<think>two objects</think><answer>[{right}]</answer>",
+             f"<think>two objects</think><answer>[{left}, {right}]</answer>"]
+    adapter = VisionReasonerAdapter(ModelOptions(checkpoint="scripted"), backend=ScriptedBackend(texts), segmenter=GrabCutSegmenter())
+    only_left, only_right, both = adapter.predict([sample, sample, sample])
+    assert adapter.spec.answer_schema == "object_list" and len(both.objects) == 2
+    assert all(len(obj.points) == 1 and obj.point_labels == (1,) for obj in both.objects)
+    # One segmenter call per object, masks OR-ed: the two-object mask is the union of the one-object masks.
+    assert np.array_equal(both.mask, only_left.mask | only_right.mask)
 
 
 def test_greedy_generations_are_cached_across_adapters(tmp_path, monkeypatch):

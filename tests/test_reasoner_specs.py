@@ -6,6 +6,7 @@ import pytest
 
 from baselines.pixelthink import PIXELTHINK
 from baselines.seg_zero import SEG_ZERO
+from baselines.visionreasoner import VISIONREASONER
 from wise.adapters import WISE, WISE_S
 from wisebench.reasoner.spec import WISE_TRAINING_PIECES
 
@@ -72,6 +73,24 @@ def test_generation_overrides(setting, value):
     assert getattr(SEG_ZERO.with_settings({setting: value}).generation, setting) == value
 
 
+VISIONREASONER_EXPECTED = (
+    'Please find "the utensils you would use to eat soup" with bboxs and points.'
+    "Compare the difference between object(s) and find the most closely matched object(s)."
+    "Output the thinking process in <think> </think> and final answer in <answer> </answer> tags."
+    "Output the bbox(es) and point(s) inside the interested object(s) in JSON format."
+    "i.e., <think> thinking process here </think>"
+    '<answer>[{"bbox_2d": [10,100,200,210], "point_2d": [30,110]}, {"bbox_2d": [225,296,706,786], "point_2d": [302,410]}]</answer>'
+)
+
+
+def test_visionreasoner_prompt_and_multi_object_schema():
+    # VisionReasoner strips . " ? ! from both ends of the lower-cased query (its evaluation scripts).
+    assert VISIONREASONER.prompt('"The utensils you would use to eat soup?"') == VISIONREASONER_EXPECTED
+    assert VISIONREASONER.answer_schema == "object_list" and VISIONREASONER.checkpoint == "Ricky06662/VisionReasoner-7B"
+    assert VISIONREASONER.resize == (840, 840) and VISIONREASONER.generation.max_new_tokens == 1024
+    assert SEG_ZERO.question('"Why?"') == '"why?"'  # Seg-Zero strips dots only
+
+
 def test_braces_in_query_do_not_break_the_template():
     assert "Please find 'the {odd} one' with" in SEG_ZERO.prompt("the {odd} one")
 
@@ -83,3 +102,4 @@ def test_list_models_shows_checkpoints_and_prompts(capsys):
     out = capsys.readouterr().out
     assert "Ricky06662/Seg-Zero-7B" in out and "(--checkpoint required)" in out
     assert "streamlined thinking process here (one sentence) </think>" in out
+    assert "Ricky06662/VisionReasoner-7B" in out and '"bbox_2d": [10,100,200,210]' in out

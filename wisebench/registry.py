@@ -99,6 +99,7 @@ SEGMENTERS.register("sam2", "wisebench.segmenters.sam2:SAM2Segmenter", (), "Meta
 MODELS.register("oracle", "wisebench.adapters.oracle:OracleAdapter", (), "box + points from the ground truth")
 MODELS.register("seg-zero", "baselines.seg_zero:SegZeroAdapter", ("segzero", "seg-zero-7b"), "Seg-Zero-7B (Qwen2.5-VL + SAM2)")
 MODELS.register("pixelthink", "baselines.pixelthink:PixelThinkAdapter", ("pixelthink-7b",), "PixelThink-7B (Seg-Zero pipeline)")
+MODELS.register("visionreasoner", "baselines.visionreasoner:VisionReasonerAdapter", ("visionreasoner-7b",), "VisionReasoner-7B (multi-object, Seg-Zero pipeline)")
 MODELS.register("wise", "wise.adapters:WiseAdapter", (), "WISE (Qwen2.5-VL + SAM2), --checkpoint required")
 MODELS.register("lisa", "baselines.lisa.adapter:LisaAdapter", ("lisa-7b",), "LISA-7B-v1: [SEG] token + SAM ViT-H (--set size=13b: LISA-13B-llama2-v1)")
 MODELS.register("wise-s", "wise.adapters:WiseSAdapter", ("wises", "wise_s"), "WISE-S: WISE + brevity instruction")

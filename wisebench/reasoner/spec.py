@@ -42,6 +42,7 @@ class ReasonerSpec:
     answer_example: str
     revision: str | None = None
     brevity: str = ""  # WISE-S: "(one sentence)"; inserted as " " + brevity at {Brevity}
+    question_strip: str = "."  # characters stripped from both ends of the lower-cased query
     reasoning_tag: str = "think"
     answer_tag: str = "answer"
     answer_schema: str = "bbox_points"  # "bbox_points" (Seg-Zero family) | "object_list" (VisionReasoner)
@@ -52,7 +53,7 @@ class ReasonerSpec:
     no_checkpoint_help: str = ""  # shown when checkpoint is None and none was given
 
     def question(self, query: str) -> str:
-        return query.lower().strip(".")
+        return query.lower().strip(self.question_strip)
 
     def prompt_template(self) -> str:
         """The prompt with {Question} left in: what run.json hashes as the prompt."""
