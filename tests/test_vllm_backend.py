@@ -171,6 +171,8 @@ def test_vllm_standin_module_builds_engine_with_documented_arguments(monkeypatch
     fake.LLM = lambda **kw: built.update(kw) or StandInEngine([("a", 1, "stop")])  # type: ignore[attr-defined]
     fake.SamplingParams = lambda **kw: ("SamplingParams", kw)  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "vllm", fake)
+    # "org/model" is no real checkpoint: its generation_config lookup would only wait for an unreachable hub.
+    monkeypatch.setattr("wisebench.reasoner.backends.vllm_backend.checkpoint_repetition_penalty", lambda checkpoint, revision: None)
     backend = VLLMReasoner("org/model", revision="r1", max_model_len=4096, seed=5, processor=StandInProcessor())
     assert built == {
         "model": "org/model", "revision": "r1", "dtype": "bfloat16", "max_model_len": 4096,
