@@ -58,7 +58,7 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 def test_tiny_random_qwen2_end_to_end_through_wisebench_run(tmp_path, capsys, tiny_r1):
     task = write_task(tmp_path / "task")
     argv = ["run", "--model", "r1-distill-qwen-1.5b", "--suite", f"lm-eval:{task}", "--checkpoint", str(tiny_r1),
-            "--set", f"max_new_tokens={MAX_NEW_TOKENS}", "--set", "do_sample=false", "--batch-size", "3", "--no-progress"]
+            "--set", f"max_new_tokens={MAX_NEW_TOKENS}", "--set", "do_sample=false", "--set", "repeats=1", "--batch-size", "3", "--no-progress"]
     code, out, err = run_cli(capsys, *argv, "--out", str(tmp_path / "runs"))
     assert code == 0, err
     assert "accuracy (exact_match,strict)" in out

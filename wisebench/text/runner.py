@@ -63,8 +63,8 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
     from wisebench.runner.run import RunResult, _end_session, _prompt_template_hash, new_run_document, now, session_outcome, smoke_status
 
     config.model = MODELS.canonical(config.model)
-    spec = load_spec(config)
     task = load_task(config.suite, config.limit)
+    spec = load_spec(config).for_task(task.name)
     config.split = config.split or task.split
     config.protocol = TEXT_PROTOCOL
     folder = Path(config.out) / check_run_id(config.run_id())

@@ -29,6 +29,9 @@ class TextModelSpec:
     mode_tokens: tuple[str, ...] = ()  # control tokens a response may start with (Thinkless)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     repeats: int = 1  # sampled repeats per document, averaged by clustering records per document
+    # Per-benchmark repeats where the paper repeats some benchmarks only (VeriThinker: AIME x10, MATH500 x1); keyed
+    # by lm-eval task name. An explicit --set repeats=N wins over both.
+    task_repeats: dict[str, int] = field(default_factory=dict)
     truncated: str = "strict"  # a truncated chain's answer is scored as empty; "lenient" keeps lm-eval's scoring
     backend: str = "hf"
     engine_settings: dict[str, Any] = field(default_factory=dict)  # dtype, and the vllm engine's options
@@ -49,6 +52,7 @@ class TextModelSpec:
             checkpoint=options.checkpoint or self.checkpoint,
             generation=generation,
             repeats=int(settings.pop("repeats", self.repeats)),
+            task_repeats={} if "repeats" in options.settings else dict(self.task_repeats),
             truncated=str(settings.pop("truncated", self.truncated)),
             backend=str(settings.pop("backend", self.backend)),
             engine_settings={**self.engine_settings, **{key: kind(settings.pop(key)) for key, kind in ENGINE_SETTINGS.items() if key in settings}},
@@ -64,6 +68,10 @@ class TextModelSpec:
             raise WisebenchError("repeats must be at least 1")
         return spec
 
+    def for_task(self, task_name: str) -> "TextModelSpec":
+        """The spec as it evaluates `task_name`: the paper's repeats for that benchmark, where it names them."""
+        return replace(self, repeats=self.task_repeats[task_name]) if task_name in self.task_repeats else self
+
     def prompt(self, context: str) -> str:
         return self.instruction.replace("{question}", context)
 
@@ -76,6 +84,7 @@ class TextModelSpec:
             "mode_tokens": list(self.mode_tokens),
             "generation": self.generation.to_json(),
             "repeats": self.repeats,
+            "task_repeats": dict(self.task_repeats),
             "truncated": self.truncated,
             "backend": self.backend,
             "engine_settings": dict(self.engine_settings),

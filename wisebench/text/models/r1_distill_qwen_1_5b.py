@@ -1,13 +1,15 @@
-"""DeepSeek-R1-Distill-Qwen-1.5B: the base of Thinkless. DeepSeek's card: temperature 0.6, top_p 0.95, reasoning
-before </think> (the chat template opens <think>), 32768 new tokens."""
+"""DeepSeek-R1-Distill-Qwen-1.5B: the base of Thinkless, evaluated with Thinkless' setting (its instruction before
+the question, temperature 0.6, top_p 0.95, 16384 new tokens, 5 sampled repeats through lm-eval), so the two compare
+on one setting. Reasoning before </think> (the chat template opens <think>)."""
 
-from wisebench.reasoner.backend import GenerationSettings
+from wisebench.text.models.thinkless_1_5b import THINKLESS_GENERATION, THINKLESS_INSTRUCTION, THINKLESS_REPEATS
 from wisebench.text.spec import TextModelSpec
 
 SPEC = TextModelSpec(
     name="r1-distill-qwen-1.5b",
     checkpoint="deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
-    instruction="Please reason step by step, and put your final answer within \\boxed{}.\n{question}",
-    generation=GenerationSettings(max_new_tokens=32768, do_sample=True, temperature=0.6, top_p=0.95),
-    source="DeepSeek-R1 model card (usage recommendations)",
+    instruction=THINKLESS_INSTRUCTION,
+    generation=THINKLESS_GENERATION,
+    repeats=THINKLESS_REPEATS,
+    source="Thinkless repository's evaluation setting (VainF/Thinkless README: lm-eval, 5 repeats)",
 )

@@ -1,13 +1,15 @@
-"""DeepSeek-R1-Distill-Qwen-7B: the base of VeriThinker. DeepSeek's card: temperature 0.6, top_p 0.95, reasoning
-before </think> (the chat template opens <think>), 32768 new tokens."""
+"""DeepSeek-R1-Distill-Qwen-7B: the base of VeriThinker, evaluated with VeriThinker's recipe (its baseline rows:
+the same instruction after the question, temperature 0.6, top_p 0.95, 16384 new tokens, AIME x10), so the two
+compare on one setting. Reasoning before </think> (the chat template opens <think>)."""
 
-from wisebench.reasoner.backend import GenerationSettings
+from wisebench.text.models.verithinker_7b import R1_SUFFIX_INSTRUCTION, VERITHINKER_GENERATION, VERITHINKER_TASK_REPEATS
 from wisebench.text.spec import TextModelSpec
 
 SPEC = TextModelSpec(
     name="r1-distill-qwen-7b",
     checkpoint="deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
-    instruction="Please reason step by step, and put your final answer within \\boxed{}.\n{question}",
-    generation=GenerationSettings(max_new_tokens=32768, do_sample=True, temperature=0.6, top_p=0.95),
-    source="DeepSeek-R1 model card (usage recommendations)",
+    instruction=R1_SUFFIX_INSTRUCTION,
+    generation=VERITHINKER_GENERATION,
+    task_repeats=VERITHINKER_TASK_REPEATS,
+    source="VeriThinker repository's evaluation of its base model (czg1225/VeriThinker eval_*.py)",
 )
