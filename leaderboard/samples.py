@@ -12,6 +12,7 @@ import pandas as pd
 from wisebench.data.sample import Sample
 from wisebench.metrics.iou import sample_iou
 from wisebench.metrics.summary import CORRECT_THRESHOLD
+from wisebench.text.summary import CORRECT_THRESHOLD as TEXT_CORRECT_THRESHOLD
 from wisebench.text.summary import TEXT_PROTOCOL
 
 
@@ -79,7 +80,7 @@ def text_sample_table(records: list[dict[str, Any]]) -> pd.DataFrame:
                 "mode": prediction.get("mode") or "",
                 "reasoning_tokens": _tokens(record, "reasoning"),
                 "generated_tokens": _tokens(record, "generated"),
-                "failed": truncated or accuracy is None or accuracy < CORRECT_THRESHOLD,
+                "failed": truncated or accuracy is None or accuracy < TEXT_CORRECT_THRESHOLD,
             }
         )
     return pd.DataFrame(lines, columns=["sample_id", "accuracy", "truncated", "mode", "reasoning_tokens", "generated_tokens", "failed"])

@@ -17,7 +17,6 @@ picture and stops both.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import tempfile
@@ -44,9 +43,13 @@ def text_stand_in_run(folder: Path) -> tuple[Path, Path]:
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")  # a local JSON task: nothing to fetch
     MODELS.register(STAND_IN, "text_standin:STANDIN")
     task = text_standin.write_task(folder / "task")
-    with contextlib.chdir(task.parent):
+    previous = Path.cwd()
+    os.chdir(task.parent)  # (contextlib.chdir is Python 3.11+; the project supports 3.10)
+    try:
         config = RunConfig(model=STAND_IN, suite=f"lm-eval:{task.name}", split="test", out=str(folder / "runs"))
         result = execute_run(config, progress=False)
+    finally:
+        os.chdir(previous)
     return result.folder, task.parent
 
 

@@ -28,9 +28,10 @@ class ScriptedBackend(ReasonerBackend):
 
     name = "scripted"
 
-    def __init__(self, texts: list[str], finish_reasons: list[str] | None = None):
+    def __init__(self, texts: list[str], finish_reasons: list[str] | None = None, timings: dict | None = None):
         self.texts = texts
         self.finish_reasons = finish_reasons or ["stop"] * len(texts)
+        self.timings = timings or {}  # what a vLLM engine reports per request
         self.calls = 0
         self.seen_prompts: list[str] = []
         self._tokenizer = qwen_tokenizer()
@@ -39,7 +40,7 @@ class ScriptedBackend(ReasonerBackend):
         self.calls += 1
         self.seen_prompts += [request.prompt for request in requests]
         assert all(request.image.size == (840, 840) for request in requests)
-        return [Generation(text, 950, 40, finish, 0.5) for text, finish in zip(self.texts, self.finish_reasons)][: len(requests)]
+        return [Generation(text, 950, 40, finish, 0.5, extra=dict(self.timings)) for text, finish in zip(self.texts, self.finish_reasons)][: len(requests)]
 
     def tokenizer(self):
         return self._tokenizer
@@ -105,12 +106,16 @@ def test_greedy_generations_are_cached_across_adapters(tmp_path, monkeypatch):
     monkeypatch.setenv("WISEBENCH_CACHE", str(tmp_path))
     samples = mini_samples(2)
     text = '<think>x</think><answer>{"bbox":[1,1,400,400],"points_1":[100,100],"points_2":[200,200]}</answer>'
-    first = ScriptedBackend([text, text])
-    WiseSAdapter(ModelOptions(checkpoint="scripted"), backend=first, segmenter=GrabCutSegmenter()).predict(samples)
+    timings = {"first_token_seconds": 0.1, "request_seconds": 0.3}
+    first = ScriptedBackend([text, text], timings=timings)
+    generated = WiseSAdapter(ModelOptions(checkpoint="scripted"), backend=first, segmenter=GrabCutSegmenter()).predict(samples)
+    assert all(p.extra.get("request_timings") == timings for p in generated)
     second = ScriptedBackend([text, text])
     predictions = WiseSAdapter(ModelOptions(checkpoint="scripted"), backend=second, segmenter=GrabCutSegmenter()).predict(samples)
     assert first.calls == 1 and second.calls == 0
     assert all(p.extra.get("cached") for p in predictions)
+    # A cached generation's timings were measured in another run: none are reported for it, like its seconds.
+    assert all("request_timings" not in p.extra and "reasoner" not in p.seconds for p in predictions)
     sampled = ScriptedBackend([text, text])
     WiseSAdapter(ModelOptions(checkpoint="scripted", settings={"do_sample": True}), backend=sampled, segmenter=GrabCutSegmenter()).predict(samples)
     assert sampled.calls == 1  # sampled decoding is never served from the cache

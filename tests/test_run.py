@@ -207,6 +207,20 @@ def test_bad_annotation_and_corrupt_image_are_both_counted(tmp_path, capsys):
     assert any("s001.json" in entry["path"] for entry in summary["skipped"])
 
 
+def test_load_time_skips_count_once_in_the_merged_run_not_in_each_shard(tmp_path, capsys):
+    write_many(tmp_path / "data", 6)
+    (tmp_path / "data" / "ReasonSeg" / "val" / "s001.json").write_text("{not json")
+    base = ["run", "--model", "oracle", "--suite", "reasonseg", "--data-dir", str(tmp_path / "data"), "--skip-bad", "--no-progress"]
+    shards = []
+    for index in range(2):
+        code, out, _ = run_cli(capsys, *base, "--shard", f"{index}/2", "--out", str(tmp_path / f"shard{index}"))
+        assert code == 0 and "skipped:" not in out  # a shard holds part of the split: the split's skips are not its own
+        shards.append(str(only_run(tmp_path / f"shard{index}")))
+    assert run_cli(capsys, "merge", *shards, "--out", str(tmp_path / "merged"))[0] == 0
+    summary = json.loads((only_run(tmp_path / "merged") / "run.json").read_text())["summary"]
+    assert summary["n_skipped"] == 1 and summary["subsets"]["overall"]["n"] == 5
+
+
 def test_rerun_with_another_protocol_rescores_and_stays_consistent(tmp_path, capsys):
     from wisebench.metrics.summary import summarize_run
 
@@ -219,8 +233,11 @@ def test_rerun_with_another_protocol_rescores_and_stays_consistent(tmp_path, cap
     assert code == 0 and "protocol segzero" in out
     run = json.loads((folder / "run.json").read_text())
     assert (folder / "records.jsonl").read_bytes() == records_before  # re-scored, not re-run
-    assert run["protocol"] == run["summary"]["protocol"] == "segzero"
+    assert run["protocol"] == run["summary"]["protocol"] == run["config"]["protocol"] == "segzero"
     assert run["summary"] == json.loads(json.dumps(summarize_run(run, read_records(folder))))
+    code, out, _ = run_cli(capsys, "run", "--resume", str(folder), "--no-progress")  # --resume keeps the new protocol
+    assert code == 0 and "protocol segzero" in out
+    assert json.loads((folder / "run.json").read_text())["protocol"] == "segzero"
 
 
 def test_show_and_compare(tmp_path, capsys):

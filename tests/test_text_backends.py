@@ -104,6 +104,28 @@ def test_tiny_random_qwen2_end_to_end_through_wisebench_run(tmp_path, capsys, ti
     assert {r["sample_id"]: r["prediction"]["raw_text"] for r in read_records(again)} == {k: r["prediction"]["raw_text"] for k, r in records.items()}
 
 
+def test_broken_local_text_checkpoint_is_one_message_naming_the_folder(tmp_path, capsys, tiny_r1):
+    import shutil
+
+    broken = tmp_path / "broken-r1"
+    shutil.copytree(tiny_r1, broken)
+    for weights in broken.glob("*.safetensors"):
+        weights.unlink()
+    task = write_task(tmp_path / "task")
+    code, _, err = run_cli(capsys, "run", "--model", "r1-distill-qwen-1.5b", "--suite", f"lm-eval:{task}", "--checkpoint", str(broken),
+                           "--set", "repeats=1", "--out", str(tmp_path / "runs"), "--no-progress")
+    assert code == 2 and "Traceback" not in err and "internal error" not in err
+    assert str(broken) in err and "cannot be loaded" in err
+
+
+@pytest.mark.parametrize("settings, message", [(["dtype=auto"], "dtype='auto' with backend=hf"), (["tensor_parallel_size=2"], "vLLM engine options")])
+def test_engine_settings_the_backend_cannot_take_are_refused_before_loading(tmp_path, capsys, settings, message):
+    task = write_task(tmp_path / "task")
+    argv = ["run", "--model", "r1-distill-qwen-1.5b", "--suite", f"lm-eval:{task}", "--out", str(tmp_path / "runs"), "--no-progress"]
+    code, _, err = run_cli(capsys, *argv, *[part for setting in settings for part in ("--set", setting)])
+    assert code == 2 and message in err and "Traceback" not in err
+
+
 def test_vllm_text_backend_without_vllm_is_one_message_exit_2(tmp_path, capsys, monkeypatch, tiny_r1):
     monkeypatch.setitem(sys.modules, "vllm", None)  # makes `import vllm` raise ImportError
     task = write_task(tmp_path / "task")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from vllm_standins import StandInCompletion, StandInRequestMetrics, StandInRequestOutput
+from vllm_standins import StandInCompletion, StandInRequestMetrics, StandInRequestOutput, StandInRequestStateStats
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import GenerationRequest, GenerationSettings, user_message
 from wisebench.reasoner.backends.vllm_backend import (
@@ -225,3 +225,6 @@ def test_vllm_standin_request_timings_come_from_vllm_metrics() -> None:
     assert untimed.request_timings() == {}  # engines that do not fill metrics (vLLM V1 by default)
     unfinished = StandInRequestOutput("p", [1], completion, metrics=StandInRequestMetrics(100.0, None, None))
     assert _to_generation(unfinished, 0.5, 1.0, 2).request_timings() == {}
+    # vLLM V1 (stats logging on): first-token latency, then decode time from the monotonic token timestamps.
+    v1 = StandInRequestOutput("p", [1], completion, metrics=StandInRequestStateStats(1700000000.0, 0.25, 50.0, 51.5))
+    assert _to_generation(v1, 0.5, 1.0, 2).request_timings() == {"first_token_seconds": 0.25, "request_seconds": 1.75}

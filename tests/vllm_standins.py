@@ -24,8 +24,19 @@ class StandInRequestOutput:
 
 @dataclass
 class StandInRequestMetrics:
-    """The RequestMetrics fields wisebench reads: wall-clock timestamps in seconds."""
+    """vLLM V0's RequestMetrics fields wisebench reads: wall-clock timestamps in seconds."""
 
     arrival_time: float
     first_token_time: float | None
     finished_time: float | None
+
+
+@dataclass
+class StandInRequestStateStats:
+    """vLLM V1's RequestStateStats fields wisebench reads (filled with stats logging on): a latency in seconds and
+    monotonic timestamps."""
+
+    arrival_time: float
+    first_token_latency: float
+    first_token_ts: float
+    last_token_ts: float

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from wisebench.metrics.summary import load_skips
+
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
@@ -75,9 +77,9 @@ def cost_lines(summary: dict[str, Any]) -> list[str]:
     if stages:
         lines.append("latency:  " + "; ".join(stages))
     if summary.get("samples_per_second") is not None:
-        # Samples over the sum of per-sample seconds (each sample's share of its batch, warm-up excluded): the
-        # speed of one worker. With several Ray workers the wall-clock figure is the session's (run_report).
-        lines.append(f"speed:    {summary['samples_per_second']:.2f} samples/s per worker")
+        # Samples over the sum of per-sample seconds (each sample's share of its batch, warm-up excluded): one
+        # worker's speed. With several Ray workers the wall-clock figure is the session's (run_report's "wall").
+        lines.append(f"speed:    {summary['samples_per_second']:.2f} samples/s (1 / mean per-sample seconds)")
     budget = summary.get("budget") or {}
     if budget.get("oaa_area") is not None:
         lines.append(f"budget:   OAA area (t_max {budget.get('t_max')}) {_pct(budget['oaa_area'])}%")
@@ -105,7 +107,7 @@ def run_report(run: dict[str, Any], summary: dict[str, Any]) -> str:
         f"model {config.get('model')}"
         + (f" + {segmenter.get('name')}" if segmenter.get("name") else "")
         + f"  suite {suite.get('name')}/{suite.get('split')}  protocol {summary.get('protocol')}"
-        + f"  scored {summary.get('n_scored')}/{(suite.get('n_samples') or 0) + len(suite.get('skipped_at_load') or [])}"
+        + f"  scored {summary.get('n_scored')}/{(suite.get('n_samples') or 0) + len(load_skips(run))}"
     )
     smoke = run.get("smoke") or {}
     if smoke.get("is_smoke"):

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 MEASURED = "measured"
-TEXT_PROTOCOL = "lm-eval"  # wisebench.text.summary.TEXT_PROTOCOL, without importing the text stack
 REPORTED = "reported"
 
 # Registry model name -> family shown in the filter; unknown names are their own family.
@@ -84,12 +83,9 @@ def _mean(distribution: dict | None) -> float | None:
     return None if not distribution else distribution.get("mean")
 
 
-def _backend(model: dict[str, Any], text: bool) -> str:
+def _backend(model: dict[str, Any]) -> str:
     """'hf + sam2', 'vllm + sam2', just the segmenter for adapters without a reasoner (oracle), or a text model's
-    backend as its weights fingerprint names it (the one that actually ran: 'hf', or 'scripted' for a stand-in)."""
-    weights = model.get("weights")
-    if text and isinstance(weights, dict) and weights.get("backend"):
-        return str(weights["backend"])
+    backend ('hf', 'vllm', or 'scripted' for a stand-in: the text runner records the one that ran)."""
     backend = model.get("backend")
     reasoner = backend.get("backend") if isinstance(backend, dict) else backend
     segmenter = model.get("segmenter")
@@ -144,7 +140,7 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
         latency_p90=total_latency.get("p90"),
         samples_per_second=summary.get("samples_per_second"),
         hardware=str(((run.get("environment") or {}).get("hardware") or {}).get("label", "")),
-        backend=_backend(model, summary["protocol"] == TEXT_PROTOCOL),
+        backend=_backend(model),
         checkpoint=str(model.get("checkpoint") or config.get("checkpoint") or ""),
         n_samples=int(summary.get("n_records", 0)),
         n_skipped=skipped,

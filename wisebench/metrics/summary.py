@@ -229,8 +229,14 @@ def summarize_run(run: dict[str, Any], records: list[dict], protocol: str | None
         protocol=protocol or run.get("protocol", DEFAULT_PROTOCOL),
         seed=(run.get("seeds") or {}).get("bootstrap_seed", 0),
         baseline=baseline,
-        skipped_at_load=(run.get("suite") or {}).get("skipped_at_load") or [],
+        skipped_at_load=load_skips(run),
     )
+
+
+def load_skips(run: dict[str, Any]) -> list[dict]:
+    """The bad entries a run's suite skipped at load, as they count for this run: a shard holds only its part of the
+    split, so the whole split's skips count once, in the merged run."""
+    return [] if run.get("shard") else list((run.get("suite") or {}).get("skipped_at_load") or [])
 
 
 def _by_sample_id(records: list[dict]) -> dict[str, dict]:

@@ -36,7 +36,9 @@ def build_backend(name: str, checkpoint: str, spec: ReasonerSpec, options: Model
     if name == "vllm":
         from wisebench.reasoner.backends.vllm_backend import VLLMReasoner
 
-        extra = {key: settings[key] for key in ("max_model_len", "gpu_memory_utilization", "tensor_parallel_size", "dtype") if key in settings}
+        from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS
+
+        extra = {key: kind(settings[key]) for key, kind in VLLM_ENGINE_OPTIONS.items() if key in settings}
         return VLLMReasoner(checkpoint, revision=spec.revision, seed=options.seed, **extra)
     raise WisebenchError(f"unknown reasoner backend {name!r}: use --set backend=hf or --set backend=vllm")
 
@@ -138,7 +140,7 @@ class ReasonerSegmenterAdapter(Adapter):
                 finish_reason=generation.finish_reason,
                 # A cached generation's time was measured in another run: report only what ran now.
                 seconds={} if generation.extra.get("cached") else {"reasoner": generation.seconds},
-                extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached"), "reasoner_request": generation.request_timings()}.items() if value},
+                extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached"), "request_timings": None if generation.extra.get("cached") else generation.request_timings()}.items() if value},
             )
             predictions.append(prediction)
             if failure is None:

@@ -115,7 +115,7 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
         session["samples_per_second"] = round(written / elapsed, 4) if written and elapsed > 0 else None
         # Re-running with another --protocol re-scores the same records (the protocol is not part of the run id):
         # the stored summary and the run's headline protocol change together, so the run stays checkable.
-        run["protocol"] = config.protocol
+        run["protocol"] = run["config"]["protocol"] = config.protocol  # --resume rebuilds the config from run.json
         run["summary"] = summarize_run(run, records)
         _end_session(store, run, session, started, "complete")
         return RunResult(folder=folder, run=run, records=records)

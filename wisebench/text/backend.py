@@ -12,12 +12,13 @@ token itself is dropped but counted as generated.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationSettings, TextTokenizer
 from wisebench.reasoner.backends.hf_backend import generate_rows, pick_attention, pick_device
-from wisebench.reasoner.backends.vllm_backend import VLLMEngineBackend, batch_extra, checkpoint_repetition_penalty, import_vllm, sampling_kwargs
+from wisebench.reasoner.backends.vllm_backend import VLLMEngineBackend, batch_extra, checkpoint_generation_config, import_vllm, normalize_finish_reason, sampling_kwargs
 from wisebench.reasoner.weights import checkpoint_fingerprint, loading_checkpoint, resolve_checkpoint
 
 
@@ -114,19 +115,16 @@ class VLLMTextBackend(VLLMEngineBackend):
         model = str(self.folder) if self.folder is not None else checkpoint
         super().__init__(model, revision, seed=seed, engine=engine, **{"max_model_len": None, **engine_options})
         self.checkpoint = checkpoint  # the id the user named; the engine loads the resolved folder
+        generation_config = None
         if tokenizer is None:
-            from transformers import AutoTokenizer, GenerationConfig
+            from transformers import AutoTokenizer
 
-            tokenizer = AutoTokenizer.from_pretrained(model)
-            try:
-                generation_eos = GenerationConfig.from_pretrained(model).eos_token_id
-            except OSError:  # no generation_config.json
-                generation_eos = None
-        else:
-            generation_eos = None
+            with loading_checkpoint(Path(model), "text model"):
+                tokenizer = AutoTokenizer.from_pretrained(model)
+            generation_config = checkpoint_generation_config(model, revision)
         self._tokenizer = tokenizer
-        self._stop_ids = stop_token_ids(tokenizer, generation_eos)
-        self.repetition_penalty = checkpoint_repetition_penalty(model, revision) if engine is None else None
+        self._stop_ids = stop_token_ids(tokenizer, None if generation_config is None else generation_config.eos_token_id)
+        self.repetition_penalty = None if generation_config is None else generation_config.repetition_penalty
         if vllm is not None:
             self._build_engine(vllm)
 
@@ -156,7 +154,7 @@ class VLLMTextBackend(VLLMEngineBackend):
         completion = output.outputs[0]
         token_ids = list(completion.token_ids)
         kept = next((token_ids[:index] for index, token in enumerate(token_ids) if token in self._stop_ids), token_ids)
-        finish_reason = "stop" if len(kept) < len(token_ids) else str(completion.finish_reason or "unfinished")
+        finish_reason = "stop" if len(kept) < len(token_ids) else normalize_finish_reason(completion.finish_reason)
         return Generation(
             text=self._tokenizer.decode(kept, skip_special_tokens=False),
             prompt_tokens=len(output.prompt_token_ids or []),

@@ -7,11 +7,10 @@ from typing import Any
 
 from wisebench.reasoner.backend import TextTokenizer
 from wisebench.scoring.record import SampleRecord
+from wisebench.text import TEXT_PROTOCOL
 from wisebench.text.lm import scored_text
 from wisebench.text.spans import split_reasoning
 from wisebench.text.spec import TextModelSpec
-
-TEXT_PROTOCOL = "lm-eval"
 
 
 def metric_values(rows: list[dict[str, Any]]) -> dict[int, dict[str, float]]:

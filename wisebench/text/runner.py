@@ -63,8 +63,9 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
     from wisebench.runner.run import RunResult, _end_session, _prompt_template_hash, new_run_document, now, session_outcome, smoke_status
 
     config.model = MODELS.canonical(config.model)
+    spec = load_spec(config)  # a misspelt --set fails before lm-eval indexes or downloads anything
     task = load_task(config.suite, config.limit)
-    spec = load_spec(config).for_task(task.name)
+    spec = spec.for_task(task.name)
     config.split = config.split or task.split
     config.protocol = TEXT_PROTOCOL
     folder = Path(config.out) / check_run_id(config.run_id())
@@ -92,7 +93,8 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
                     log = GenerationLog(folder)
                     logged = log.read()
                     backend = build_backend(spec, config.model_options())  # also the tokenizer that counts tokens
-                    run["model"] = {**spec.describe(), "weights": backend.fingerprint(), "lm_eval_task": task.source}
+                    # "backend" names the one that ran (a stand-in reports its own name), not the configured one.
+                    run["model"] = {**spec.describe(), "backend": backend.name, "weights": backend.fingerprint(), "lm_eval_task": task.source}
                     run["prompt_hash"] = _prompt_template_hash(run["model"])
                     run["smoke"] = smoke_status(config, run["model"])
                     store.save_run(run)

@@ -13,10 +13,13 @@ from typing import Any, Callable
 from wisebench.adapters.base import ModelOptions
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import GenerationSettings
+from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS
 
 TRUNCATION_POLICIES = ("strict", "lenient")
 SETTING_FIELDS = ("max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty")
-ENGINE_SETTINGS = {"dtype": str, "max_model_len": int, "gpu_memory_utilization": float, "tensor_parallel_size": int}
+# Engine options: dtype for both backends, the rest for vllm only (the hf backend has no such knobs).
+ENGINE_SETTINGS = VLLM_ENGINE_OPTIONS
+DTYPES = {"hf": ("bfloat16", "float16", "float32"), "vllm": ("auto", "bfloat16", "float16", "float32")}
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,14 @@ class TextModelSpec:
             raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS + tuple(ENGINE_SETTINGS))}, repeats, truncated, backend, metric, filter)")
         if spec.truncated not in TRUNCATION_POLICIES:
             raise WisebenchError(f"truncated={spec.truncated!r}: use one of {', '.join(TRUNCATION_POLICIES)}")
-        if spec.backend not in ("hf", "vllm") and spec.backend_factory is None:
+        if spec.backend not in DTYPES and spec.backend_factory is None:
             raise WisebenchError(f"backend={spec.backend!r}: use hf or vllm")
+        dtype = spec.engine_settings.get("dtype")
+        if dtype is not None and dtype not in DTYPES.get(spec.backend, (dtype,)):
+            raise WisebenchError(f"dtype={dtype!r} with backend={spec.backend}: use one of {', '.join(DTYPES[spec.backend])}")
+        vllm_only = sorted(set(spec.engine_settings) - {"dtype"})
+        if vllm_only and spec.backend == "hf":
+            raise WisebenchError(f"{', '.join(vllm_only)}: vLLM engine options; add --set backend=vllm or drop them")
         if spec.repeats < 1:
             raise WisebenchError("repeats must be at least 1")
         return spec

@@ -10,8 +10,8 @@ import numpy as np
 
 from wisebench.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_interval, resampled_cluster_sums
 from wisebench.metrics.efficiency import aes, oaa_area, oaa_at_budgets
+from wisebench.text import TEXT_PROTOCOL
 
-TEXT_PROTOCOL = "lm-eval"
 CORRECT_THRESHOLD = 0.5  # lm-eval metrics such as exact_match are 0 / 1 per sample
 # Reasoning chains run to thousands of tokens (AIME: 10k+), so the budgets reach further than for segmentation.
 TEXT_BUDGETS = (0, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,10 @@ def task_reference(suite: str) -> tuple[str, str | None]:
     return reference, None
 
 
+@functools.lru_cache(maxsize=8)
 def task_manager(include_path: str | None) -> Any:
+    """lm-eval's task index, built once per include folder and process: indexing lm-eval's own tasks takes seconds,
+    and a run asks for a fresh Task once per repeat (and again to re-score truncated chains)."""
     try:
         from lm_eval.tasks import TaskManager
     except ImportError as error:

@@ -30,6 +30,10 @@ VLLM_MISSING = (
 )
 
 
+# The engine options `--set` passes to vllm.LLM (both families), with the type each --set value is read as.
+VLLM_ENGINE_OPTIONS: dict[str, type] = {"dtype": str, "max_model_len": int, "gpu_memory_utilization": float, "tensor_parallel_size": int}
+
+
 class VLLMOutputMismatchError(RuntimeError):
     """vLLM returned outputs that cannot be matched one-to-one, in order, to the submitted requests."""
 
@@ -49,14 +53,20 @@ def sampling_kwargs(settings: GenerationSettings, checkpoint_repetition_penalty:
     return kwargs
 
 
-def checkpoint_repetition_penalty(checkpoint: str, revision: str | None) -> float | None:
-    """The repetition_penalty of the checkpoint's generation_config.json (None when it has none)."""
+def checkpoint_generation_config(checkpoint: str, revision: str | None) -> Any:
+    """The checkpoint's generation_config.json as transformers reads it; None when it has none (or it is offline)."""
     try:
         from transformers import GenerationConfig
 
-        return GenerationConfig.from_pretrained(checkpoint, revision=revision).repetition_penalty
-    except Exception:  # no generation_config.json, or offline: vLLM's default (1.0) applies
+        return GenerationConfig.from_pretrained(checkpoint, revision=revision)
+    except Exception:  # no generation_config.json, or offline: vLLM's defaults apply
         return None
+
+
+def checkpoint_repetition_penalty(checkpoint: str, revision: str | None) -> float | None:
+    """The repetition_penalty of the checkpoint's generation_config.json (None when it has none)."""
+    config = checkpoint_generation_config(checkpoint, revision)
+    return None if config is None else config.repetition_penalty
 
 
 def normalize_finish_reason(reason: Any) -> str:
@@ -219,18 +229,33 @@ def _check_outputs(outputs: list[Any], inputs: list[dict[str, Any]]) -> None:
 
 
 def request_timings(out: Any) -> dict[str, float]:
-    """vLLM's own per-request timestamps (RequestOutput.metrics, where the engine fills it): seconds from arrival to
-    the first token and to the finish. Requests overlap under continuous batching, so these are each request's
-    latency; its cost (`seconds`) stays its share of the batch's wall time."""
+    """vLLM's own per-request latencies, where the engine reports them on RequestOutput.metrics: seconds to the first
+    token and to the last. Two shapes exist: the V0 engine's RequestMetrics (wall-clock arrival_time,
+    first_token_time, finished_time) and the V1 engine's RequestStateStats (first_token_latency, and monotonic
+    first_token_ts / last_token_ts), which V1 fills only with stats logging on (`disable_log_stats=False`); the
+    offline LLM keeps it off by default, and then nothing is recorded. Requests overlap under continuous batching,
+    so these are each request's latency; its cost (`seconds`) stays its share of the batch's wall time."""
     metrics = getattr(out, "metrics", None)
-    arrival = getattr(metrics, "arrival_time", None)
-    if not isinstance(arrival, (int, float)):
+    if metrics is None:
         return {}
-    timings = {}
+
+    def number(name: str) -> float | None:
+        value = getattr(metrics, name, None)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    timings: dict[str, float] = {}
+    first_token_latency = number("first_token_latency")  # V1
+    if first_token_latency is not None and first_token_latency > 0:
+        timings["first_token_seconds"] = round(first_token_latency, 6)
+        first, last = number("first_token_ts"), number("last_token_ts")
+        if first is not None and last is not None and last >= first:
+            timings["request_seconds"] = round(first_token_latency + last - first, 6)
+        return timings
+    arrival = number("arrival_time")  # V0
     for name, attribute in (("first_token_seconds", "first_token_time"), ("request_seconds", "finished_time")):
-        moment = getattr(metrics, attribute, None)
-        if isinstance(moment, (int, float)) and moment >= arrival:
-            timings[name] = round(float(moment - arrival), 6)
+        moment = number(attribute)
+        if arrival is not None and moment is not None and moment >= arrival:
+            timings[name] = round(moment - arrival, 6)
     return timings
 
 
