@@ -19,7 +19,7 @@ from typing import Any
 
 from wisebench.errors import WisebenchError
 from wisebench.runner.fingerprint import records_fingerprint
-from wisebench.text.task import SUITE_PREFIX, is_text_suite
+from wisebench.text.task import SUITE_PREFIX, is_text_suite, yaml_path
 
 MAX_LISTED_IDS = 5
 
@@ -51,8 +51,8 @@ def text_suite_reference(suite_name: str, data_dir: str | None) -> str:
     (a relative path against it; an absolute one only if it lies inside). Raises WisebenchError otherwise."""
     from wisebench.data.suite import default_data_root
 
-    reference = suite_name.strip()[len(SUITE_PREFIX) :]
-    if Path(reference).suffix not in (".yaml", ".yml"):
+    reference = yaml_path(suite_name)
+    if reference is None:
         return suite_name
     root = (Path(data_dir).expanduser() if data_dir else default_data_root()).resolve()
     path = (root / reference).resolve()

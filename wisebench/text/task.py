@@ -34,11 +34,17 @@ def _yaml_task_name(path: Path) -> str:
     return match.group(1)
 
 
+def yaml_path(suite: str) -> Path | None:
+    """The task YAML an `lm-eval:PATH.yaml` suite names (as written), or None for `lm-eval:NAME`."""
+    path = Path(suite.strip()[len(SUITE_PREFIX) :]).expanduser()
+    return path if path.suffix in (".yaml", ".yml") else None
+
+
 def task_reference(suite: str) -> tuple[str, str | None]:
     """(task name, include folder or None) for `lm-eval:NAME` or `lm-eval:PATH.yaml`."""
     reference = suite.strip()[len(SUITE_PREFIX) :]
-    path = Path(reference).expanduser()
-    if path.suffix in (".yaml", ".yml"):
+    path = yaml_path(suite)
+    if path is not None:
         if not path.exists():
             raise WisebenchError(f"lm-eval task YAML {path} does not exist")
         return _yaml_task_name(path), str(path.resolve().parent)
