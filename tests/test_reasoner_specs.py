@@ -103,3 +103,5 @@ def test_list_models_shows_checkpoints_and_prompts(capsys):
     assert "Ricky06662/Seg-Zero-7B" in out and "(--checkpoint required)" in out
     assert "streamlined thinking process here (one sentence) </think>" in out
     assert "Ricky06662/VisionReasoner-7B" in out and '"bbox_2d": [10,100,200,210]' in out
+    assert "Zigeng/R1-VeriThinker-7B" in out and "Vinnnf/Thinkless-1.5B-RL-DeepScaleR" in out  # text reasoners too
+    assert "'{question} Please reason step by step" in out

@@ -199,23 +199,28 @@ def _list_models() -> int:
     """Each model with its default checkpoint; then the exact prompt of every spec-based one."""
     from wisebench.registry import MODELS
     from wisebench.report import table
+    from wisebench.text.spec import TextModelSpec
 
     rows, prompts = [], []
     for entry in MODELS.entries():
         try:
-            spec = getattr(MODELS.load(entry.name), "spec", None)
+            loaded = MODELS.load(entry.name)
         except WisebenchError as error:
             rows.append([entry.name, ", ".join(entry.aliases), "?", f"{entry.summary} (unavailable: {error})", entry.source])
             continue
-        model_class = MODELS.load(entry.name)
-        default = getattr(model_class, "default_checkpoint", None) or "-"
-        checkpoint = default if spec is None else (spec.checkpoint or "(--checkpoint required)")
+        spec = getattr(loaded, "spec", None)
+        if isinstance(loaded, TextModelSpec):  # a text reasoner is its spec
+            checkpoint = loaded.checkpoint
+            prompts.append(f"{entry.name} (user turn; {{question}} = lm-eval's prompt for the document):\n  {loaded.instruction!r}")
+        elif spec is not None:
+            checkpoint = spec.checkpoint or "(--checkpoint required)"
+            prompts.append(f"{entry.name} ({{Question}} = the query, lower-cased, {spec.question_strip!r} stripped at both ends):\n  {spec.prompt_template()}")
+        else:
+            checkpoint = getattr(loaded, "default_checkpoint", None) or "-"
         rows.append([entry.name, ", ".join(entry.aliases), checkpoint, entry.summary, entry.source])
-        if spec is not None:
-            prompts.append(f"{entry.name}:\n  {spec.prompt_template()}")
     print(table(["name", "aliases", "checkpoint", "description", "source"], rows))
     if prompts:
-        print("\nprompts ({Question} = the query, lower-cased, dots stripped):")
+        print("\nprompts:")
         print("\n".join(prompts))
     return 0
 
