@@ -34,9 +34,7 @@ def build_backend(name: str, checkpoint: str, spec: ReasonerSpec, options: Model
 
         return TransformersReasoner(checkpoint, spec.revision, options.device, settings.get("dtype"), settings.get("attn_implementation"))
     if name == "vllm":
-        from wisebench.reasoner.backends.vllm_backend import VLLMReasoner
-
-        from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS
+        from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS, VLLMReasoner
 
         extra = {key: kind(settings[key]) for key, kind in VLLM_ENGINE_OPTIONS.items() if key in settings}
         return VLLMReasoner(checkpoint, revision=spec.revision, seed=options.seed, **extra)

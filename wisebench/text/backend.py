@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationSettings, TextTokenizer
-from wisebench.reasoner.backends.hf_backend import generate_rows, pick_attention, pick_device
+from wisebench.reasoner.backends.hf_backend import cut_at_stop_token, generate_rows, pick_attention, pick_device
 from wisebench.reasoner.backends.vllm_backend import VLLMEngineBackend, batch_extra, checkpoint_generation_config, import_vllm, normalize_finish_reason, sampling_kwargs
 from wisebench.reasoner.weights import checkpoint_fingerprint, loading_checkpoint, resolve_checkpoint
 
@@ -153,8 +153,8 @@ class VLLMTextBackend(VLLMEngineBackend):
         """Decoded as the transformers backend decodes: up to the first stop token, special tokens kept."""
         completion = output.outputs[0]
         token_ids = list(completion.token_ids)
-        kept = next((token_ids[:index] for index, token in enumerate(token_ids) if token in self._stop_ids), token_ids)
-        finish_reason = "stop" if len(kept) < len(token_ids) else normalize_finish_reason(completion.finish_reason)
+        kept, stopped = cut_at_stop_token(token_ids, self._stop_ids)
+        finish_reason = "stop" if stopped else normalize_finish_reason(completion.finish_reason)
         return Generation(
             text=self._tokenizer.decode(kept, skip_special_tokens=False),
             prompt_tokens=len(output.prompt_token_ids or []),

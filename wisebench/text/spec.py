@@ -17,8 +17,7 @@ from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS
 
 TRUNCATION_POLICIES = ("strict", "lenient")
 SETTING_FIELDS = ("max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty")
-# Engine options: dtype for both backends, the rest for vllm only (the hf backend has no such knobs).
-ENGINE_SETTINGS = VLLM_ENGINE_OPTIONS
+# Engine options are VLLM_ENGINE_OPTIONS: dtype for both backends, the rest for vllm only (hf has no such knobs).
 DTYPES = {"hf": ("bfloat16", "float16", "float32"), "vllm": ("auto", "bfloat16", "float16", "float32")}
 
 
@@ -58,11 +57,11 @@ class TextModelSpec:
             task_repeats={} if "repeats" in options.settings else dict(self.task_repeats),
             truncated=str(settings.pop("truncated", self.truncated)),
             backend=str(settings.pop("backend", self.backend)),
-            engine_settings={**self.engine_settings, **{key: kind(settings.pop(key)) for key, kind in ENGINE_SETTINGS.items() if key in settings}},
+            engine_settings={**self.engine_settings, **{key: kind(settings.pop(key)) for key, kind in VLLM_ENGINE_OPTIONS.items() if key in settings}},
         )
         settings.pop("metric", None), settings.pop("filter", None)  # read by the text runner
         if settings:
-            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS + tuple(ENGINE_SETTINGS))}, repeats, truncated, backend, metric, filter)")
+            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS + tuple(VLLM_ENGINE_OPTIONS))}, repeats, truncated, backend, metric, filter)")
         if spec.truncated not in TRUNCATION_POLICIES:
             raise WisebenchError(f"truncated={spec.truncated!r}: use one of {', '.join(TRUNCATION_POLICIES)}")
         if spec.backend not in DTYPES and spec.backend_factory is None:

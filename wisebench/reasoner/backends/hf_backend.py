@@ -47,6 +47,15 @@ class DecodedRow:
     prompt_tokens: int  # non-padding prompt tokens
 
 
+def cut_at_stop_token(token_ids: list[int], stop_ids: set[int]) -> tuple[list[int], bool]:
+    """The generated ids before the first stop token, and whether there was one (what follows it is padding).
+    Shared by every backend that decodes its own ids, so they all cut a reply at the same place."""
+    for index, token in enumerate(token_ids):
+        if token in stop_ids:
+            return token_ids[:index], True
+    return token_ids, False
+
+
 def generate_rows(model: Any, inputs: Any, settings: GenerationSettings, stop_ids: set[int], extra: dict[str, Any] | None = None) -> tuple[list[DecodedRow], float]:
     """One batched `generate` call with device-synchronized timing, split into rows at their first stop token.
     Shared by the multimodal reasoner and the text backend. Returns the rows and each row's share of the seconds."""
@@ -71,13 +80,9 @@ def generate_rows(model: Any, inputs: Any, settings: GenerationSettings, stop_id
     prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
     rows = []
     for row, new_tokens in enumerate(output[:, prompt_length:].tolist()):
-        kept, finish_reason = [], "length"
-        for token in new_tokens:
-            if token in stop_ids:
-                finish_reason = "stop"
-                break
-            kept.append(token)
-        generated = len(kept) + (1 if finish_reason == "stop" else 0)
+        kept, stopped = cut_at_stop_token(new_tokens, stop_ids)
+        finish_reason = "stop" if stopped else "length"
+        generated = len(kept) + (1 if stopped else 0)
         if finish_reason == "length" and generated < settings.max_new_tokens:
             finish_reason = "stop"  # ended on another stop condition
         rows.append(DecodedRow(kept, generated, finish_reason, int(prompt_tokens[row])))
