@@ -12,6 +12,11 @@ PIXELTHINK = ReasonerSpec(
     checkpoint=None,
     prompt_pieces=SEGZERO_PIECES,
     answer_example=SEGZERO_ANSWER,
+    # No evaluation code is public: its paper compares with Seg-Zero's numbers, so Seg-Zero's script rules apply.
+    upstream_parser="segzero",
+    parse_policy="upstream",
+    token_convention="wise",
+    protocol="segzero",
     summary="PixelThink-7B: Seg-Zero pipeline, length-regulated by its training reward",
     no_checkpoint_help="PixelThink's weights are linked from its README (songw-zju/PixelThink, Google Drive): download them and pass the folder.",
 )

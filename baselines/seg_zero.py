@@ -11,6 +11,10 @@ SEG_ZERO = ReasonerSpec(
     checkpoint="Ricky06662/Seg-Zero-7B",
     prompt_pieces=SEGZERO_PIECES,
     answer_example=SEGZERO_ANSWER,
+    upstream_parser="segzero",  # Seg-Zero evaluation.py: also fails a sample without a <think>([^<]+)</think> match
+    parse_policy="upstream",
+    token_convention="wise",  # WISE's count, which gives Seg-Zero's 111.9 in WISE's table
+    protocol="segzero",
     summary="Seg-Zero-7B: reasoning chain + bbox/points, SAM2 (also Ricky06662/Seg-Zero-7B-Best-on-ReasonSegTest)",
 )
 

@@ -1,16 +1,18 @@
 """VisionReasoner (dvlab-research/VisionReasoner, Ricky06662/VisionReasoner-7B): Seg-Zero's multi-object successor.
 The answer is a JSON list of objects, each a `bbox_2d` and one `point_2d`; SAM2 is prompted once per object (box +
-one positive point) and the masks are OR-ed. Same 840 x 840 resize, greedy decoding and 1024 new tokens.
+one positive point) and the masks are OR-ed. Same 840 x 840 resize and greedy decoding, 2048 new tokens as its
+vision_reasoner_model.py generates.
 
 The prompt is VisionReasoner's detection template as its evaluation scripts write it (six pieces, no separator,
 the query in double quotes, lower-cased with . " ? ! stripped at both ends) and its two-object answer example.
-Coordinates come back from 840 x 840 with the Seg-Zero rule (round(int(v) * W / 840)); VisionReasoner's own
-scripts use int(v * W / 840 + 0.5), which differs by at most one pixel.
+Under the default `upstream` parse policy coordinates come back from 840 x 840 as VisionReasoner's own code does,
+int(v * W / 840 + 0.5), and one bad object empties the mask; `robust` uses the Seg-Zero rule and drops bad objects.
 """
 
 from __future__ import annotations
 
 from wisebench.reasoner.pipeline import ReasonerSegmenterAdapter
+from wisebench.reasoner.backend import GenerationSettings
 from wisebench.reasoner.spec import ANSWER_EXAMPLE, SEGZERO_EXAMPLE, SEGZERO_TAGS, ReasonerSpec
 
 VISIONREASONER_PIECES = (
@@ -30,6 +32,11 @@ VISIONREASONER = ReasonerSpec(
     answer_example=VISIONREASONER_ANSWER,
     question_strip='."?!',
     answer_schema="object_list",
+    generation=GenerationSettings(max_new_tokens=2048),  # vision_reasoner_model.py generate(max_new_tokens=2048)
+    upstream_parser="visionreasoner",
+    parse_policy="upstream",
+    token_convention="wise",
+    protocol="visionreasoner",
     summary="VisionReasoner-7B: multi-object answers (bbox_2d + point_2d each), one SAM2 call per object, masks OR-ed",
 )
 

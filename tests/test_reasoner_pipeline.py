@@ -82,8 +82,13 @@ def test_scripted_outputs_parse_rescale_segment_and_count_tokens():
     assert good.tokens.reasoning == len(qwen_tokenizer().encode(reasoning, add_special_tokens=False))
     assert good.tokens.prompt == 950 and good.tokens.generated == 40
     assert set(good.seconds) == {"reasoner", "segmenter", "total"}
-    assert truncated.failure == "truncated_in_reasoning" and truncated.mask is None and truncated.finish_reason == "length"
+    # The default upstream policy reads what WISE's script reads: no JSON object in a cut-off chain.
+    assert truncated.failure == "no_json_object" and truncated.mask is None and truncated.finish_reason == "length"
     assert broken.failure == "no_json_object" and broken.tokens.reasoning == 1
+    assert all(p.parse_policy == "upstream" and p.other_policy is None for p in predictions)  # both policies agree here
+    assert good.tokens.conventions == {"wisebench": good.tokens.reasoning, "wise": good.tokens.reasoning}
+    robust = WiseSAdapter(ModelOptions(checkpoint="scripted", settings={"parse_policy": "robust"}), backend=ScriptedBackend(texts, ["stop", "length", "stop"]), segmenter=GrabCutSegmenter())
+    assert [p.failure for p in robust.predict(samples)] == [None, "truncated_in_reasoning", "no_json_object"]
 
 
 def test_visionreasoner_objects_each_segmented_and_or_ed():

@@ -87,7 +87,7 @@ def test_visionreasoner_prompt_and_multi_object_schema():
     # VisionReasoner strips . " ? ! from both ends of the lower-cased query (its evaluation scripts).
     assert VISIONREASONER.prompt('"The utensils you would use to eat soup?"') == VISIONREASONER_EXPECTED
     assert VISIONREASONER.answer_schema == "object_list" and VISIONREASONER.checkpoint == "Ricky06662/VisionReasoner-7B"
-    assert VISIONREASONER.resize == (840, 840) and VISIONREASONER.generation.max_new_tokens == 1024
+    assert VISIONREASONER.resize == (840, 840) and VISIONREASONER.generation.max_new_tokens == 2048  # vision_reasoner_model.py:266
     assert SEG_ZERO.question('"Why?"') == '"why?"'  # Seg-Zero strips dots only
 
 

@@ -20,6 +20,10 @@ WISE = ReasonerSpec(
     checkpoint=None,
     prompt_pieces=WISE_PIECES,
     answer_example=WISE_ANSWER,
+    upstream_parser="wise",  # WISE evaluation.py: Seg-Zero's parser without the <think> requirement
+    parse_policy="upstream",
+    token_convention="wise",  # WISE's get_tokens.py
+    protocol="segzero",
     summary="WISE: concise rationale distilled from a detailed one (GRPO self-distillation)",
     no_checkpoint_help=NO_WEIGHTS,
 )

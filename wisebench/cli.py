@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", help="dataset location (folder or HF copy); default $WISEBENCH_DATA")
     run.add_argument("--limit", type=_positive, help="only the first N samples (a smoke run, never ranked)")
     run.add_argument("--batch-size", type=_positive, default=8)
-    run.add_argument("--protocol", choices=PROTOCOLS, default=DEFAULT_PROTOCOL, help="headline metric protocol")
+    run.add_argument("--protocol", choices=PROTOCOLS, help="headline metric protocol (default: the protocol of the model's paper, e.g. segzero for seg-zero and wise; lisa for lisa and the oracle)")
     run.add_argument("--out", default="runs", help="folder that holds run folders (default ./runs)")
     run.add_argument("--resume", metavar="RUN", help="continue a run (its id under --out, or its folder)")
     run.add_argument("--seed", type=int, default=0)
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("run_a")
     compare.add_argument("run_b")
     compare.add_argument("--out", default="runs")
-    compare.add_argument("--protocol", choices=PROTOCOLS, default=DEFAULT_PROTOCOL)
+    compare.add_argument("--protocol", choices=PROTOCOLS, help="default: run A's headline protocol")
     compare.add_argument("--json", action="store_true")
 
     for module in _command_modules():
@@ -104,6 +104,19 @@ def _command_modules() -> list:
     from wisebench.commands import MODULES
 
     return [importlib.import_module(name) for name in MODULES]
+
+
+def paper_protocol(model: str, suite: str) -> str:
+    """The metric protocol the model's own paper reports under (its spec's `protocol`); lisa for models without
+    one. Text suites score with lm-eval whatever is asked."""
+    from wisebench.metrics.iou import DEFAULT_PROTOCOL
+    from wisebench.registry import MODELS
+    from wisebench.text.task import is_text_suite
+
+    if is_text_suite(suite):
+        return DEFAULT_PROTOCOL
+    loaded = MODELS.load(model)
+    return getattr(getattr(loaded, "spec", None), "protocol", None) or getattr(loaded, "protocol", None) or DEFAULT_PROTOCOL
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -130,7 +143,7 @@ def command_run(args: argparse.Namespace) -> int:
             data_dir=args.data_dir,
             limit=args.limit,
             batch_size=1 if args.latency else args.batch_size,
-            protocol=args.protocol,
+            protocol=args.protocol or paper_protocol(args.model, args.suite),
             seed=args.seed,
             skip_bad=args.skip_bad,
             out=args.out,
@@ -267,11 +280,12 @@ def command_compare(args: argparse.Namespace) -> int:
 
     run_a, records_a = _load_run(args.run_a, args.out)
     run_b, records_b = _load_run(args.run_b, args.out)
-    comparison = compare_paired(records_a, records_b, protocol=args.protocol)
+    protocol = args.protocol or run_a.get("protocol", "lisa")
+    comparison = compare_paired(records_a, records_b, protocol=protocol)
     if args.json:
         print(json.dumps(comparison, indent=2))
     else:
-        print(comparison_report(run_a.get("run_id", args.run_a), run_b.get("run_id", args.run_b), comparison, args.protocol))
+        print(comparison_report(run_a.get("run_id", args.run_a), run_b.get("run_id", args.run_b), comparison, protocol))
     return 0
 
 

@@ -98,6 +98,23 @@ def cost_lines(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
+def fidelity_line(summary: dict[str, Any]) -> str:
+    """How this run was scored: parse policy (and how many samples the other policy reads differently), the
+    reasoning-token convention, and the samples the protocol leaves out."""
+    parts = []
+    parse = summary.get("parse") or {}
+    if parse.get("policy"):
+        part = f"parse {parse['policy']}"
+        if parse.get("n_differ"):
+            part += f" ({parse['n_differ']} sample(s) parse differently under the other policy: {parse.get('n_only_other_parses', 0)} only there, {parse.get('n_only_this_parses', 0)} only here, {parse.get('n_other_prompts', 0)} other prompts)"
+        parts.append(part)
+    if summary.get("token_convention"):
+        parts.append(f"reasoning tokens: {summary['token_convention']} convention")
+    if summary.get("n_dropped"):
+        parts.append(f"{summary['n_dropped']} answered sample(s) with empty union left out, as the {summary.get('protocol')} script does")
+    return "  ".join(parts)
+
+
 def run_report(run: dict[str, Any], summary: dict[str, Any]) -> str:
     suite = run.get("suite", {})
     config = run.get("config", {})
@@ -109,6 +126,9 @@ def run_report(run: dict[str, Any], summary: dict[str, Any]) -> str:
         + f"  suite {suite.get('name')}/{suite.get('split')}  protocol {summary.get('protocol')}"
         + f"  scored {summary.get('n_scored')}/{(suite.get('n_samples') or 0) + len(load_skips(run))}"
     )
+    fidelity = fidelity_line(summary)
+    if fidelity:
+        header += "\n" + fidelity
     smoke = run.get("smoke") or {}
     if smoke.get("is_smoke"):
         header += f"\nsmoke run ({', '.join(smoke.get('reasons', []))}): not ranked on the leaderboard"

@@ -39,6 +39,8 @@ class TokenCounts:
     prompt: int | None = None  # prefill cost, image tokens included
     reasoning: int | None = None  # text inside the reasoning tag, add_special_tokens=False
     generated: int | None = None  # everything decoded
+    # Reasoning tokens under each named convention (metrics/token_conventions.py), e.g. {"wisebench": 21, "wise": 22}.
+    conventions: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +58,9 @@ class Prediction:
     finish_reason: str | None = None  # "stop" | "length" | None (no generation)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage: "reasoner", "segmenter", "total"
     extra: dict = field(default_factory=dict)
+    parse_policy: str | None = None  # "upstream" | "robust": the parser that produced `objects` / `failure`
+    # What the other policy made of the same text, only where it differs: {"policy", "failure", "objects"}.
+    other_policy: dict | None = None
 
     def metadata_json(self) -> dict:
         """Everything but the mask pixels, JSON-ready (the record stores the mask separately as RLE)."""
@@ -69,4 +74,6 @@ class Prediction:
             "finish_reason": self.finish_reason,
             "seconds": dict(self.seconds),
             "extra": dict(self.extra),
+            "parse_policy": self.parse_policy,
+            "other_policy": self.other_policy,
         }

@@ -5,8 +5,14 @@ are removed from the prediction, the ground truth and the intersection. Its hist
 other ground-truth value, so RefCOCO pixels valued 2 (overlapping polygons summed) are not ground truth, and a
 prediction there is a false positive.
 
-"segzero" reproduces the Seg-Zero / WISE / VisionReasoner scripts: no ignore handling, every non-zero ground-truth
-pixel is foreground (their HF conversion turned ignore pixels into foreground), and an empty union scores 0.
+"segzero" reproduces the Seg-Zero / WISE scripts (evaluation.py + calculate_iou.py): no ignore handling, every
+non-zero ground-truth pixel is foreground (their HF conversion turned ignore pixels into foreground). A sample the
+model answered whose union is 0 (empty ground truth, empty mask) is dropped: compute_iou returns a bare 0, the
+unpacking raises and the loop continues, so it is in neither gIoU's mean nor its count (nor the token mean). A
+sample whose output failed to parse stays in, at I = 0, U = |gt| (IoU 0 even when U is 0).
+
+"visionreasoner" reproduces VisionReasoner's repository (evaluation_segmentation.py + calculate_iou.py): the same
+pixel rule, and every sample counts: an empty union is recorded as (0, 0) and scores IoU 0.
 """
 
 from __future__ import annotations
@@ -16,7 +22,14 @@ import numpy as np
 from wisebench.data.sample import IGNORE_VALUE
 from wisebench.errors import UnknownNameError
 
-PROTOCOLS = ("lisa", "segzero")
+PROTOCOLS = ("lisa", "segzero", "visionreasoner")
+# Which papers report under which protocol (shown by `wisebench list protocols` and in the README).
+PROTOCOL_USERS = {
+    "lisa": "LISA (validate() in train_ds.py); wisebench's default for models without a paper protocol",
+    "segzero": "Seg-Zero, WISE / WISE-S, PixelThink (compared on Seg-Zero's script)",
+    "visionreasoner": "VisionReasoner",
+}
+DROPPING_PROTOCOLS = ("segzero",)  # protocols that leave an answered sample with union 0 out
 DEFAULT_PROTOCOL = "lisa"
 
 LISA_SAMPLE_EPSILON = 1e-5  # LISA: intersection / (union + 1e-5)
@@ -51,7 +64,7 @@ def intersection_union(pred_mask: np.ndarray | None, gt_mask: np.ndarray, protoc
         intersection = int(np.count_nonzero(pred & target))
         pred_area = int(np.count_nonzero(pred & (gt != IGNORE_VALUE)))
         gt_area = int(np.count_nonzero(target))
-    else:
+    else:  # segzero and visionreasoner: np.logical_and / logical_or against the raw ground truth
         foreground = gt != 0
         intersection = int(np.count_nonzero(pred & foreground))
         pred_area = int(np.count_nonzero(pred))
@@ -59,11 +72,21 @@ def intersection_union(pred_mask: np.ndarray | None, gt_mask: np.ndarray, protoc
     return intersection, pred_area + gt_area - intersection
 
 
+def dropped(score: dict, failed: bool, protocol: str) -> bool:
+    """Whether `protocol` leaves this sample out of gIoU's mean and count (segzero: answered and union 0). Records
+    store the flag; older records without it are judged from their failure and union."""
+    if protocol not in DROPPING_PROTOCOLS:
+        return False
+    if "dropped" in score:
+        return bool(score["dropped"])
+    return not failed and score.get("union") == 0
+
+
 def sample_ious(intersections: np.ndarray, unions: np.ndarray, protocol: str) -> np.ndarray:
     """Per-sample IoU, vectorized.
 
     lisa: I / (U + 1e-5), plus 1.0 where U == 0 (empty ground truth and empty prediction score 1.0).
-    segzero: I / U, and 0.0 where U == 0.
+    segzero, visionreasoner: I / U, and 0.0 where U == 0 (segzero's dropped samples are removed before this).
     """
     check_protocol(protocol)
     intersection = np.asarray(intersections, dtype=np.float64)
@@ -87,7 +110,7 @@ def giou(ious: np.ndarray) -> float | None:
 def ciou(intersections: np.ndarray, unions: np.ndarray, protocol: str) -> float | None:
     """cIoU: summed intersection over summed union; None for no samples.
 
-    lisa: sum I / (sum U + 1e-10); segzero: sum I / sum U, 0 when sum U == 0.
+    lisa: sum I / (sum U + 1e-10); segzero, visionreasoner: sum I / sum U, 0 when sum U == 0.
     """
     check_protocol(protocol)
     intersection = np.asarray(intersections, dtype=np.float64)

@@ -22,7 +22,8 @@ from wisebench.metrics.bootstrap import (
     resampled_cluster_sums,
 )
 from wisebench.metrics.efficiency import aes, distribution, latency_distribution, oaa_area, oaa_at_budgets
-from wisebench.metrics.iou import DEFAULT_PROTOCOL, check_protocol, ciou, ciou_from_sums, giou, sample_ious
+from wisebench.metrics.iou import DEFAULT_PROTOCOL, check_protocol, ciou, ciou_from_sums, dropped, giou, sample_ious
+from wisebench.metrics.token_conventions import DEFAULT_CONVENTION, reasoning_count
 
 DEFAULT_BUDGETS = (0, 16, 32, 64, 128, 256, 512, 1024)
 DEFAULT_T_MAX = 1024
@@ -57,7 +58,9 @@ def _counts_of(records: list[dict], protocol: str) -> tuple[np.ndarray, np.ndarr
     """Per-sample (intersections, unions) under `protocol`; a record without them is an error, not a zero."""
     intersections, unions = [], []
     for record in records:
-        score = (record.get("scores") or {}).get(protocol)
+        scores = record.get("scores") or {}
+        # Records written before the visionreasoner protocol existed: its pixel rule is segzero's.
+        score = scores.get(protocol) or (scores.get("segzero") if protocol == "visionreasoner" else None)
         if not score or score.get("intersection") is None or score.get("union") is None:
             sample_id = record.get("sample_id")
             raise ValueError(f"record {sample_id!r} has no intersection/union under protocol {protocol!r}")
@@ -87,9 +90,30 @@ def _subset_scores(
     }
 
 
-def _token_summary(records: list[dict]) -> dict[str, dict | None]:
+def _token_summary(records: list[dict], convention: str = DEFAULT_CONVENTION) -> dict[str, Any]:
+    """Prompt, reasoning and generated token distributions; `reasoning` under the run's convention (samples the
+    convention leaves out, e.g. WISE's chains without a <think> match, are not in its mean), every convention the
+    records hold under `reasoning_by_convention`."""
     token_rows = [_prediction(record).get("tokens") or {} for record in records]
-    return {kind: distribution(row.get(kind) for row in token_rows) for kind in TOKEN_KINDS}
+    summary: dict[str, Any] = {kind: distribution(row.get(kind) for row in token_rows) for kind in TOKEN_KINDS}
+    summary["reasoning"] = distribution(reasoning_count(row, convention) for row in token_rows)
+    names = sorted({name for row in token_rows for name in (row.get("conventions") or {})} | {convention})
+    summary["reasoning_by_convention"] = {name: distribution(reasoning_count(row, name) for row in token_rows) for name in names}
+    return summary
+
+
+def _parse_summary(records: list[dict]) -> dict[str, Any]:
+    """Which parse policy scored the records, and on how many the other policy would have parsed differently."""
+    policies = Counter(str(_prediction(record).get("parse_policy")) for record in records if _prediction(record).get("parse_policy"))
+    others = [(_prediction(record), _prediction(record).get("other_policy")) for record in records if _prediction(record).get("other_policy")]
+    return {
+        "policy": (next(iter(policies)) if len(policies) == 1 else "mixed") if policies else None,
+        "policies": dict(sorted(policies.items())),
+        "n_differ": len(others),
+        "n_only_other_parses": sum(1 for prediction, other in others if prediction.get("failure") is not None and other.get("failure") is None),
+        "n_only_this_parses": sum(1 for prediction, other in others if prediction.get("failure") is None and other.get("failure") is not None),
+        "n_other_prompts": sum(1 for prediction, other in others if prediction.get("failure") is None and other.get("failure") is None),
+    }
 
 
 def _failure_summary(records: list[dict]) -> dict[str, Any]:
@@ -167,6 +191,7 @@ def summarize(
     t_max: int = DEFAULT_T_MAX,
     baseline: dict | None = None,
     skipped_at_load: Sequence[dict] = (),
+    token_convention: str = DEFAULT_CONVENTION,
 ) -> dict[str, Any]:
     """The run summary under `protocol`: accuracy per subset with cluster-bootstrap intervals, tokens, failures,
     latency, budget metrics, and AES against `baseline` (another summary of the same protocol) when given.
@@ -182,6 +207,10 @@ def summarize(
     records = sorted(records, key=lambda record: str(record["sample_id"]))
     skipped = [record for record in records if record.get("skipped")]
     scored = [record for record in records if not record.get("skipped")]
+    # The segzero protocol leaves answered samples with an empty union out of everything, as its script does.
+    n_dropped = len(scored)
+    scored = [record for record in scored if not dropped((record.get("scores") or {}).get(protocol) or {}, _prediction(record).get("failure") is not None, protocol)]
+    n_dropped -= len(scored)
     intersections, unions = _counts_of(scored, protocol)
     image_ids = [str(record["image_id"]) for record in scored]
 
@@ -199,6 +228,7 @@ def summarize(
         "protocol": protocol,
         "n_records": len(records),
         "n_scored": len(scored),
+        "n_dropped": n_dropped,
         "n_skipped": len(skipped) + len(skipped_at_load),
         "skipped": [
             {
@@ -210,7 +240,9 @@ def summarize(
         ]
         + [{"sample_id": entry.get("sample_id"), "path": entry.get("path"), "problem": entry.get("problem")} for entry in skipped_at_load],
         "subsets": subsets,
-        "tokens": _token_summary(scored),
+        "token_convention": token_convention,
+        "parse": _parse_summary(scored),
+        "tokens": _token_summary(scored, token_convention),
         "failures": _failure_summary(scored),
         "latency": latency,
         "samples_per_second": _json_float(samples_per_second),
@@ -230,6 +262,7 @@ def summarize_run(run: dict[str, Any], records: list[dict], protocol: str | None
         seed=(run.get("seeds") or {}).get("bootstrap_seed", 0),
         baseline=baseline,
         skipped_at_load=load_skips(run),
+        token_convention=(run.get("model") or {}).get("token_convention") or DEFAULT_CONVENTION,
     )
 
 
@@ -239,10 +272,10 @@ def load_skips(run: dict[str, Any]) -> list[dict]:
     return [] if run.get("shard") else list((run.get("suite") or {}).get("skipped_at_load") or [])
 
 
-def _by_sample_id(records: list[dict]) -> dict[str, dict]:
+def _by_sample_id(records: list[dict], protocol: str = DEFAULT_PROTOCOL) -> dict[str, dict]:
     indexed: dict[str, dict] = {}
     for record in records:
-        if record.get("skipped"):
+        if record.get("skipped") or dropped((record.get("scores") or {}).get(protocol) or {}, _prediction(record).get("failure") is not None, protocol):
             continue
         sample_id = str(record["sample_id"])
         if sample_id in indexed:
@@ -270,7 +303,7 @@ def compare_paired(
     if protocol == TEXT_PROTOCOL or (holds_text_scores(records_a) and holds_text_scores(records_b)):
         return compare_text_paired(records_a, records_b, n_resamples, seed)
     check_protocol(protocol)
-    by_id_a, by_id_b = _by_sample_id(records_a), _by_sample_id(records_b)
+    by_id_a, by_id_b = _by_sample_id(records_a, protocol), _by_sample_id(records_b, protocol)
     shared = sorted(by_id_a.keys() & by_id_b.keys())
     paired_a = [by_id_a[sample_id] for sample_id in shared]
     paired_b = [by_id_b[sample_id] for sample_id in shared]

@@ -22,7 +22,8 @@ from wisebench.data.suite import cache_root
 from wisebench.errors import WeightsNotFoundError, WisebenchError
 from wisebench.reasoner.backend import GenerationRequest, ReasonerBackend
 from wisebench.reasoner.cache import GenerationCache
-from wisebench.reasoner.parsing import ParsedOutput, parse_output, rescale_objects
+from wisebench.metrics import token_conventions
+from wisebench.reasoner.answer_policy import check_policy, parse_with_policies
 from wisebench.reasoner.spec import ReasonerSpec
 from wisebench.segmenters.base import Segmenter, build_segmenter
 
@@ -41,11 +42,6 @@ def build_backend(name: str, checkpoint: str, spec: ReasonerSpec, options: Model
     raise WisebenchError(f"unknown reasoner backend {name!r}: use --set backend=hf or --set backend=vllm")
 
 
-def count_tokens(tokenizer: Any, text: str) -> int:
-    """WISE's reasoning-token metric: the model's tokenizer, add_special_tokens=False. Never whitespace words."""
-    return len(tokenizer.encode(text, add_special_tokens=False)) if text else 0
-
-
 class ReasonerSegmenterAdapter(Adapter):
     """Subclasses set `spec` (and `name`); that is all a Qwen-style system needs."""
 
@@ -54,6 +50,8 @@ class ReasonerSegmenterAdapter(Adapter):
     def __init__(self, options: ModelOptions, backend: ReasonerBackend | None = None, segmenter: Segmenter | None = None):
         super().__init__(options)
         self.spec = self.spec.with_settings(options.settings)
+        check_policy(self.spec.parse_policy, self.spec.upstream_parser, self.name)
+        token_conventions.check_convention(self.spec.token_convention)
         checkpoint = options.checkpoint or self.spec.checkpoint
         if checkpoint is None:
             raise WeightsNotFoundError(f"model {self.name!r} has no published default checkpoint: pass --checkpoint PATH_OR_HUB_ID. {self.spec.no_checkpoint_help}")
@@ -115,33 +113,25 @@ class ReasonerSegmenterAdapter(Adapter):
         predictions: list[Prediction] = []
         to_segment: list[int] = []
         for index, (image, generation) in enumerate(zip(images, generations)):
-            try:
-                parsed = parse_output(generation.text, generation.finish_reason, self.spec.reasoning_tag, self.spec.answer_tag, self.spec.answer_schema)
-            except Exception as error:  # a parser bug must cost one sample, not the run
-                parsed = ParsedOutput(failure=f"parse_error:{type(error).__name__}")
-            failure = parsed.failure
-            objects = []
-            if failure is None:
-                rescaled = rescale_objects(parsed.objects, self.spec.resize, (image.shape[1], image.shape[0]))
-                if isinstance(rescaled, str):
-                    failure = rescaled
-                else:
-                    objects = rescaled
+            parsed, other = parse_with_policies(generation.text, generation.finish_reason, self.spec, self.spec.parse_policy, (image.shape[1], image.shape[0]))
+            conventions = {"wisebench": token_conventions.count(tokenizer, parsed.reasoning_text), "wise": token_conventions.count(tokenizer, parsed.think_match)}
             prediction = Prediction(
                 mask=None,
-                failure=failure,
+                failure=parsed.failure,
                 raw_text=generation.text,
                 reasoning_text=parsed.reasoning_text,
                 answer_text=parsed.answer_text,
-                objects=objects,
-                tokens=TokenCounts(prompt=generation.prompt_tokens, reasoning=count_tokens(tokenizer, parsed.reasoning_text), generated=generation.generated_tokens),
+                objects=parsed.objects,
+                tokens=TokenCounts(prompt=generation.prompt_tokens, reasoning=conventions["wisebench"], generated=generation.generated_tokens, conventions=conventions),
                 finish_reason=generation.finish_reason,
                 # A cached generation's time was measured in another run: report only what ran now.
                 seconds={} if generation.extra.get("cached") else {"reasoner": generation.seconds},
                 extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached"), "request_timings": None if generation.extra.get("cached") else generation.request_timings()}.items() if value},
+                parse_policy=parsed.policy,
+                other_policy=other,
             )
             predictions.append(prediction)
-            if failure is None:
+            if parsed.failure is None:
                 to_segment.append(index)
 
         if to_segment:
@@ -149,15 +139,33 @@ class ReasonerSegmenterAdapter(Adapter):
 
             synchronize()
             start = time.perf_counter()
-            masks = self.segmenter.segment_batch([images[i] for i in to_segment], [predictions[i].objects for i in to_segment])
+            masks = self._segment([images[i] for i in to_segment], [predictions[i].objects for i in to_segment])
             synchronize()
             share = (time.perf_counter() - start) / len(to_segment)
             for index, mask in zip(to_segment, masks):
-                predictions[index].mask = mask
+                if isinstance(mask, str):
+                    predictions[index].failure = mask
+                else:
+                    predictions[index].mask = mask
                 predictions[index].seconds["segmenter"] = share
         for prediction in predictions:
             prediction.seconds["total"] = sum(prediction.seconds.values())
         return predictions
+
+    def _segment(self, images: list[np.ndarray], objects: list[list]) -> list[np.ndarray | str]:
+        """Batched masks; where the batch raises (the upstream policy passes any numbers on, as the scripts do), each
+        sample is retried alone and one that still raises is a failure, as the scripts' try/except scores it."""
+        try:
+            return list(self.segmenter.segment_batch(images, objects))
+        except Exception:
+            pass
+        masks: list[np.ndarray | str] = []
+        for image, prompts in zip(images, objects):
+            try:
+                masks.append(self.segmenter.segment(image, prompts))
+            except Exception as error:
+                masks.append(f"segmenter_error:{type(error).__name__}")
+        return masks
 
     def close(self) -> None:
         self.backend.close()

@@ -51,6 +51,12 @@ class ReasonerSpec:
     default_segmenter: str = "sam2"
     summary: str = ""
     no_checkpoint_help: str = ""  # shown when checkpoint is None and none was given
+    # Fidelity to the system's own evaluation (docs/fidelity.md). upstream_parser names the script's parsing rules
+    # (upstream_parsing.py); published specs score with them by default, --set parse_policy=robust switches.
+    upstream_parser: str | None = None
+    parse_policy: str = "robust"
+    token_convention: str = "wisebench"  # how the headline reasoning tokens are counted (metrics/token_conventions.py)
+    protocol: str = "lisa"  # the metric protocol of the paper's own numbers: the run's default --protocol
 
     def question(self, query: str) -> str:
         return query.lower().strip(self.question_strip)
@@ -71,6 +77,9 @@ class ReasonerSpec:
             changes["brevity"] = str(settings["brevity"])
         if "revision" in settings:
             changes["revision"] = str(settings["revision"])
+        for key in ("parse_policy", "token_convention"):
+            if key in settings:
+                changes[key] = str(settings[key])
         generation = {key: settings[key] for key in ("max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty") if key in settings}
         if generation:
             changes["generation"] = replace(self.generation, **generation)
@@ -85,6 +94,10 @@ class ReasonerSpec:
             "brevity": self.brevity or None,
             "tags": {"reasoning": self.reasoning_tag, "answer": self.answer_tag},
             "answer_schema": self.answer_schema,
+            "parse_policy": self.parse_policy,
+            "upstream_parser": self.upstream_parser,
+            "token_convention": self.token_convention,
+            "paper_protocol": self.protocol,
             "resize": list(self.resize) if self.resize else None,
             "generation": self.generation.to_json(),
         }

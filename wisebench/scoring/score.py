@@ -6,7 +6,7 @@ import numpy as np
 
 from wisebench.adapters.prediction import Prediction
 from wisebench.data.sample import Sample
-from wisebench.metrics.iou import PROTOCOLS, intersection_union
+from wisebench.metrics.iou import DROPPING_PROTOCOLS, PROTOCOLS, intersection_union
 from wisebench.scoring.record import SampleRecord, encode_mask
 
 
@@ -24,6 +24,8 @@ def score_prediction(sample: Sample, prediction: Prediction, gt: np.ndarray, pro
     for protocol in PROTOCOLS:
         intersection, union = intersection_union(mask, gt, protocol)
         scores[protocol] = {"intersection": int(intersection), "union": int(union)}
+        if protocol in DROPPING_PROTOCOLS:
+            scores[protocol]["dropped"] = metadata.get("failure") is None and union == 0
     return SampleRecord(
         sample_id=sample.sample_id,
         image_id=sample.image_id,
