@@ -134,8 +134,10 @@ def leaderboard_tab(filtered: pd.DataFrame, showing_all: bool) -> None:
         "Accuracy in %, with 95% intervals from a bootstrap over images (segmentation) or documents (text reasoning), "
         "measured rows only. Segmentation rows have gIoU / cIoU; text-reasoning rows (lm-eval suites) the task "
         "accuracy named in 'accuracy metric'. Measured rows come from runs checked by `wisebench submit`; reported rows "
-        "are the papers' own figures, not reproduced here. The protocol column says how the score was computed (lisa "
-        "or segzero IoU, lm-eval, or a paper's own evaluation); compare rows of one protocol. Click a column header to "
+        "are the papers' own figures, not reproduced here. The protocol column says how the score was computed (lisa, "
+        "segzero or visionreasoner IoU, lm-eval, or a paper's own evaluation), the parse policy which parser read the "
+        "model's answers (upstream: the paper's script, robust: wisebench's), the token convention how reasoning tokens "
+        "were counted; compare rows that agree on all three. Click a column header to "
         "sort by it."
     )
 

@@ -123,8 +123,10 @@ def test_downloads_hold_the_raw_rows(board):
     records = json.loads(table.to_json(chosen))
     assert {record["model"] for record in records} == {"seg-zero", "wise", "wise-s"}
     assert all(0 < record["ciou"] < 1 and record["kind"] == MEASURED for record in records)
+    # Every measured row says how it was parsed and how its tokens were counted, beside its protocol.
+    assert all(record["parse_policy"] == "upstream" and record["token_convention"] == "wise" for record in records)
     csv = table.to_csv(chosen)
-    assert csv.splitlines()[0].startswith("kind,model,family,suite,split,protocol,giou")
+    assert csv.splitlines()[0].startswith("kind,model,family,suite,split,protocol,parse_policy,token_convention,giou")
     risky = frame.head(1).assign(model="=HYPERLINK(\"http://x\")")
     assert "'=HYPERLINK" in table.to_csv(risky)
 

@@ -111,7 +111,7 @@ def test_duplicated_record_is_rejected(run_copy):
 def test_missing_sample_is_rejected_even_with_a_consistent_summary(run_copy):
     run, lines = load(run_copy)
     kept = [line for line in lines if '"mini_val_0007"' not in line]
-    run["summary"] = summarize([json.loads(line) for line in kept], protocol=run["protocol"], seed=run["seeds"]["bootstrap_seed"])
+    run["summary"] = summarize_run(run, [json.loads(line) for line in kept])
     save(run_copy, run, kept)
     assert problems_of(run_copy) == ["1 sample(s) of reasonseg-mini/val have no record: 'mini_val_0007'"]
 

@@ -37,6 +37,8 @@ class BoardRow:
     suite: str
     split: str
     protocol: str
+    parse_policy: str = ""  # measured: "upstream" | "robust" | "mixed"; reported: the paper's own script
+    token_convention: str = ""  # how mean_reasoning_tokens was counted (metrics/token_conventions.py)
     giou: float | None = None
     giou_low: float | None = None
     giou_high: float | None = None
@@ -124,6 +126,8 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
         suite=run["suite"]["name"],
         split=run["suite"]["split"],
         protocol=summary["protocol"],
+        parse_policy=str((summary.get("parse") or {}).get("policy") or ""),
+        token_convention=str(summary.get("token_convention") or ""),
         giou=overall.get("giou"),
         giou_low=giou_low,
         giou_high=giou_high,

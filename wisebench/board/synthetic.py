@@ -64,12 +64,12 @@ class ScriptedAdapter(Adapter):
             reasoning = f"{MARKUP_REASONING} {reasoning}"
         reasoning_tokens = int(round(words * 1.3))
         generated = reasoning_tokens + (0 if not words else 24)
-        tokens = TokenCounts(prompt=420 if words else 0, reasoning=reasoning_tokens, generated=generated)
+        tokens = TokenCounts(prompt=420 if words else 0, reasoning=reasoning_tokens, generated=generated, conventions={"wisebench": reasoning_tokens, "wise": reasoning_tokens})
         seconds = {"reasoner": round(0.05 + generated * self.script.seconds_per_token, 4), "segmenter": 0.06}
         seconds["total"] = round(seconds["reasoner"] + seconds["segmenter"], 4)
         text = f"<think>{reasoning}</think><answer>...</answer>" if words else ""
         if self.script.failure_every and self._count % self.script.failure_every == 0:
-            return Prediction(mask=None, failure="no_answer_json", raw_text=text, reasoning_text=reasoning, tokens=tokens, finish_reason="stop", seconds=seconds)
+            return Prediction(mask=None, failure="no_answer_json", raw_text=text, reasoning_text=reasoning, tokens=tokens, finish_reason="stop", seconds=seconds, parse_policy=self._policy(words))
         target = sample.load_gt_mask() == 1
         shift = int(rng.integers(0, self.script.max_shift + 1))
         mask = np.roll(target, shift, axis=1)
@@ -88,7 +88,12 @@ class ScriptedAdapter(Adapter):
             tokens=tokens,
             finish_reason="stop" if words else None,
             seconds=seconds,
+            parse_policy=self._policy(words),
         )
+
+    @staticmethod
+    def _policy(words: int) -> str | None:
+        return "upstream" if words else None  # a scripted reasoner reads its answers as its paper's script would
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -98,6 +103,7 @@ class ScriptedAdapter(Adapter):
             "segmenter": {"name": "shifted-ground-truth"},
             "random_weights": False,
             "synthetic": True,
+            "token_convention": "wise" if self.script.mean_reasoning_words else "wisebench",
         }
 
 
