@@ -141,3 +141,21 @@ def test_summary_counts_samples_the_other_policy_parses_differently():
     parse = summarize(records, "lisa", n_resamples=20)["parse"]
     assert parse["policy"] == "upstream" and parse["n_differ"] == 2
     assert parse["n_only_this_parses"] == 1 and parse["n_only_other_parses"] == 1 and parse["n_other_prompts"] == 0
+
+
+def test_list_protocols_says_which_paper_used_which(capsys):
+    from wisebench.cli import main
+
+    assert main(["list", "protocols"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert "Seg-Zero, WISE" in lines["segzero"] and "seg-zero, wise, wise-s" in lines["segzero"]
+    assert "VisionReasoner" in lines["visionreasoner"] and "every sample counts" in lines["visionreasoner"]
+    assert "LISA" in lines["lisa"] and "oracle" in lines["lisa"]
+
+
+def test_run_default_protocol_is_the_papers(tmp_path):
+    from wisebench.cli import paper_protocol
+
+    assert paper_protocol("seg-zero", "reasonseg") == "segzero" and paper_protocol("wise-s", "reasonseg") == "segzero"
+    assert paper_protocol("visionreasoner", "reasonseg") == "visionreasoner"
+    assert paper_protocol("lisa", "reasonseg") == "lisa" and paper_protocol("oracle", "reasonseg-mini") == "lisa"

@@ -175,6 +175,12 @@ def test_tiny_random_qwen_end_to_end_cli(tmp_path, capsys, tiny_qwen, model):
     assert run["prompt_hash"] and run["smoke"]["reasons"] == ["limit=2", "random_weights"]
     assert run["model"]["segmenter"]["name"] == "sam2" and run["model"]["segmenter"]["random_weights"] is True
     assert run["summary"]["failures"]["format_failure_rate"] == 1.0
+    # Scored as the paper's script scores it, and the run says so: protocol, parse policy, token convention.
+    assert run["protocol"] == run["summary"]["protocol"] == "segzero"
+    assert run["summary"]["parse"]["policy"] == "upstream" and run["model"]["parse_policy"] == "upstream"
+    assert run["summary"]["token_convention"] == run["model"]["token_convention"] == "wise"
+    assert all(record["prediction"]["parse_policy"] == "upstream" for record in records)
+    assert "protocol segzero" in out and "parse upstream" in out and "reasoning tokens: wise convention" in out
 
 
 def test_missing_weights_offline_is_one_message(tmp_path, capsys, monkeypatch):

@@ -75,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--skip-bad", action="store_true")
     score.add_argument("--json", action="store_true")
 
-    listing = commands.add_parser("list", help="list registered models, suites or segmenters")
-    listing.add_argument("what", choices=("models", "suites", "segmenters"))
+    listing = commands.add_parser("list", help="list registered models, suites, segmenters or metric protocols")
+    listing.add_argument("what", choices=("models", "suites", "segmenters", "protocols"))
 
     show = commands.add_parser("show", help="a run's summary table, per subset")
     show.add_argument("run")
@@ -195,6 +195,8 @@ def command_list(args: argparse.Namespace) -> int:
     from wisebench.registry import MODELS, SEGMENTERS, SUITES
     from wisebench.report import table
 
+    if args.what == "protocols":
+        return _list_protocols()
     registry = {"models": MODELS, "suites": SUITES, "segmenters": SEGMENTERS}[args.what]
     if args.what == "models":
         return _list_models()
@@ -228,6 +230,7 @@ def _list_models() -> int:
         elif spec is not None:
             checkpoint = spec.checkpoint or "(--checkpoint required)"
             prompts.append(f"{entry.name} ({{Question}} = the query, lower-cased, {spec.question_strip!r} stripped at both ends):\n  {spec.prompt_template()}")
+            prompts.append(f"  scored as its paper: parse {spec.parse_policy} (rules: {spec.upstream_parser or 'none'}), reasoning tokens {spec.token_convention} convention, protocol {spec.protocol}, {spec.generation.max_new_tokens} new tokens")
         else:
             checkpoint = getattr(loaded, "default_checkpoint", None) or "-"
         rows.append([entry.name, ", ".join(entry.aliases), checkpoint, entry.summary, entry.source])
@@ -235,6 +238,27 @@ def _list_models() -> int:
     if prompts:
         print("\nprompts:")
         print("\n".join(prompts))
+    return 0
+
+
+def _list_protocols() -> int:
+    """Each metric protocol, the papers that report under it, and the models whose runs default to it."""
+    from wisebench.metrics.iou import PROTOCOL_RULES, PROTOCOL_USERS, PROTOCOLS
+    from wisebench.registry import MODELS
+    from wisebench.report import table
+
+    defaults: dict[str, list[str]] = {}
+    for entry in MODELS.entries():
+        try:
+            spec = getattr(MODELS.load(entry.name), "spec", None)
+        except WisebenchError:
+            continue
+        if spec is not None and hasattr(spec, "protocol"):
+            defaults.setdefault(spec.protocol, []).append(entry.name)
+    defaults.setdefault("lisa", []).extend(["lisa", "oracle"])
+    rows = [[name, PROTOCOL_USERS[name], ", ".join(sorted(defaults.get(name, []))), PROTOCOL_RULES[name]] for name in PROTOCOLS]
+    print(table(["protocol", "papers that report under it", "default for", "rule"], rows))
+    print("\ntext suites (lm-eval:TASK) score with lm-eval's metric, protocol lm-eval. Every record holds I and U under every protocol: `wisebench show RUN --protocol P` re-scores.")
     return 0
 
 

@@ -29,6 +29,11 @@ PROTOCOL_USERS = {
     "segzero": "Seg-Zero, WISE / WISE-S, PixelThink (compared on Seg-Zero's script)",
     "visionreasoner": "VisionReasoner",
 }
+PROTOCOL_RULES = {
+    "lisa": "ignore pixels (255) removed; IoU = I / (U + 1e-5), +1 when U = 0; cIoU = sum I / (sum U + 1e-10)",
+    "segzero": "no ignore handling; an answered sample with U = 0 is dropped from gIoU; a failed one counts 0",
+    "visionreasoner": "no ignore handling; every sample counts, U = 0 scores 0",
+}
 DROPPING_PROTOCOLS = ("segzero",)  # protocols that leave an answered sample with union 0 out
 DEFAULT_PROTOCOL = "lisa"
 
