@@ -80,6 +80,14 @@ def test_empty_union_under_every_protocol():
     assert visionreasoner["subsets"]["overall"]["ciou"] == segzero["subsets"]["overall"]["ciou"]
 
 
+def test_a_mask_of_the_wrong_shape_is_dropped_by_segzero_and_counted_by_the_others():
+    wrong = record(5, GT, np.ones((4, 4), dtype=bool))
+    assert wrong["prediction"]["failure"].startswith("mask_shape_mismatch")
+    assert wrong["scores"]["segzero"]["dropped"] is True  # compute_iou raises on the shapes: `continue`
+    assert summarize([wrong], "visionreasoner", n_resamples=10)["subsets"]["overall"]["giou"] == 0.0  # except: I 0, U |gt|
+    assert summarize([wrong], "lisa", n_resamples=10)["n_scored"] == 1
+
+
 def test_records_without_the_newer_fields_still_summarize():
     records = fixture_records()
     for r in records:  # as written before the visionreasoner protocol and the dropped flag existed

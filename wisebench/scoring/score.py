@@ -25,7 +25,10 @@ def score_prediction(sample: Sample, prediction: Prediction, gt: np.ndarray, pro
         intersection, union = intersection_union(mask, gt, protocol)
         scores[protocol] = {"intersection": int(intersection), "union": int(union)}
         if protocol in DROPPING_PROTOCOLS:
-            scores[protocol]["dropped"] = metadata.get("failure") is None and union == 0
+            # Seg-Zero / WISE evaluation.py: compute_iou(mask, gt) raising (a bare 0 for an empty union, or shapes
+            # that disagree) makes the loop `continue`: the sample is in no figure.
+            failure = metadata.get("failure")
+            scores[protocol]["dropped"] = (failure is None and union == 0) or str(failure).startswith("mask_shape_mismatch")
     return SampleRecord(
         sample_id=sample.sample_id,
         image_id=sample.image_id,
