@@ -142,7 +142,8 @@ class TransformersReasoner(ReasonerBackend):
         rows, seconds = generate_rows(self.model, inputs, settings, self._stop_ids)
         return [
             Generation(
-                text=self.processor.tokenizer.decode(row.token_ids, skip_special_tokens=True),
+                # As the evaluation scripts decode (Seg-Zero evaluation.py:149-151): no space clean-up.
+                text=self.processor.tokenizer.decode(row.token_ids, skip_special_tokens=True, clean_up_tokenization_spaces=False),
                 prompt_tokens=row.prompt_tokens,
                 generated_tokens=row.generated_tokens,
                 finish_reason=row.finish_reason,
