@@ -1,5 +1,6 @@
 """The LISA adapter: exact validation prompts, the checkpoint-layout mapping (strict), a tiny random LISA in the
-released layout end to end through `wisebench run` on CPU, the [SEG] -> SAM path, and the offline error."""
+released layout end to end through `wisebench run` on CPU, the [SEG] -> SAM path (the state at ":" before [SEG]),
+and the offline error. Token ids: test_lisa_tokenizer.py."""
 
 from __future__ import annotations
 
@@ -155,6 +156,7 @@ def test_tiny_random_lisa_end_to_end_cli(tmp_path, capsys, tiny_lisa):
     assert run["model"]["adapter"] == "lisa" and run["model"]["mode"] == "generate"
     assert run["model"]["generation"] == {"do_sample": False, "num_beams": 1, "max_new_tokens": 8}
     assert run["prompt_hash"] and run["smoke"]["reasons"] == ["limit=2", "random_weights"]
+    assert run["model"]["tokenizer"]["kind"].startswith("sentencepiece") and run["model"]["tokenizer"]["legacy"] is True
 
 
 def test_teacher_forced_seg_gives_masks_at_the_original_size(adapter):
@@ -170,6 +172,32 @@ def test_teacher_forced_seg_gives_masks_at_the_original_size(adapter):
         assert prediction.mask.dtype == bool and prediction.mask.shape == sample.load_image().shape[:2]
         assert prediction.tokens.generated == 0 and prediction.raw_text == "[SEG]."
         assert set(prediction.seconds) == {"reasoner", "segmenter", "total"}
+
+
+def test_teacher_forced_seg_state_is_the_colon_before_seg(adapter, monkeypatch):
+    """With LISA's slow tokenization "ASSISTANT: [SEG]." has no "▁" before [SEG]: the state that drives SAM is the
+    one at ":" (LISA.py:187-199 selects the position before [SEG])."""
+    from baselines.lisa.preprocess import clip_pixels
+    from baselines.lisa.prompts import seg_predicting_positions
+
+    segment, passed = adapter.model.segment, []
+    monkeypatch.setattr(adapter.model, "segment", lambda image, state: passed.append(state) or segment(image, state))
+    adapter.mode = "teacher_forced"
+    try:
+        (sample,) = mini_samples(1)
+        (prediction,) = adapter.predict([sample])
+        ids = tokenize_with_image(adapter.prompt_text(sample), adapter.tokenizer)
+    finally:
+        adapter.mode = "generate"
+    assert prediction.failure is None and len(passed) == 1
+    with torch.inference_mode():
+        features = adapter.model.image_features(clip_pixels(sample.load_image(), adapter.clip_preprocessing))
+        states = adapter.model.sequence_states(adapter.model.prompt_embeddings(ids, features))
+    sequence = ids.before_image + [-200] * features.shape[0] + ids.after_image
+    (position,) = seg_predicting_positions(sequence, adapter.seg_token_id)
+    assert sequence[position] == adapter.tokenizer.convert_tokens_to_ids(":") and sequence[position + 1] == adapter.seg_token_id
+    assert adapter.tokenizer.decode(sequence[position - 8 : position + 1]).endswith("ASSISTANT:")
+    assert torch.equal(passed[0], states[position])
 
 
 def test_generated_seg_uses_the_state_that_predicted_it(adapter):

@@ -3,11 +3,12 @@
 What matches the release: config.json fields (model_type "llava", LISAForCausalLM, mm_* fields, out_dim), the
 state-dict key names (model.layers.*, lm_head, model.mm_projector, model.text_hidden_fcs.0.{0,2},
 model.visual_model.{image_encoder,prompt_encoder,mask_decoder}), sharded pytorch_model-0000k-of-00002.bin + index,
-no vision-tower keys (the CLIP tower is a separate folder named by mm_vision_tower), and a LLaMA-style tokenizer
-(<unk>/<s>/</s> = 0/1/2, BOS added) with [SEG] as a plain added token and <im_start>/<im_end> as special ones
-(LISA train_ds.py). What is tiny: LLaMA 2 x 64, CLIP 2 x 32 (224 px, patch 14: still 256 patches), SAM's image
-encoder 2 x 32 (the prompt encoder and mask decoder keep SAM's real sizes). The SAM modules come from
-segment_anything's own builder, so the layout does not depend on the adapter's code. "random_weights": true marks it.
+no vision-tower keys (the CLIP tower is a separate folder named by mm_vision_tower), and a slow LLaMA tokenizer
+folder: a SentencePiece model trained here with LLaMA's options (<unk>/<s>/</s> = 0/1/2, byte fallback) plus
+added_tokens.json with [SEG], <im_start>, <im_end> after it (LISA train_ds.py), as transformers 4.31 saved it.
+What is tiny: LLaMA 2 x 64, CLIP 2 x 32 (224 px, patch 14: still 256 patches), SAM's image encoder 2 x 32 (the
+prompt encoder and mask decoder keep SAM's real sizes). The SAM modules come from segment_anything's own builder, so
+the layout does not depend on the adapter's code. "random_weights": true marks it.
 """
 
 from __future__ import annotations
@@ -26,22 +27,62 @@ CORPUS = [
 ]
 
 
-def build_tokenizer(folder: Path):
-    """A BPE tokenizer trained on a few sentences, Llama-style special tokens, LISA's added tokens."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
+LISA_ADDED_TOKENS = ("[SEG]", "<im_start>", "<im_end>")  # train_ds.py:127, :131-133: [SEG] first, then the image marks
 
-    backend = Tokenizer(models.BPE(unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first")
-    backend.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="first")
-    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=["<unk>", "<s>", "</s>"], initial_alphabet=list(CORPUS[-1]) + ["▁"])
-    backend.train_from_iterator(CORPUS, trainer)
-    backend.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", 1)])
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, bos_token="<s>", eos_token="</s>", unk_token="<unk>")
-    tokenizer.add_tokens("[SEG]")  # train_ds.py: tokenizer.add_tokens("[SEG]") (not special)
-    tokenizer.add_tokens(["<im_start>", "<im_end>"], special_tokens=True)
-    tokenizer.save_pretrained(folder)
-    return tokenizer
+
+def train_sentencepiece(corpus: list[str] = CORPUS, vocab_size: int = 400) -> bytes:
+    """A tiny SentencePiece BPE model with LLaMA's options (byte fallback, dummy "▁" prefix, no normalization or
+    whitespace folding, digits split, <unk>/<s>/</s> = 0/1/2). Deterministic (one thread); well under a second."""
+    import io
+
+    import sentencepiece
+
+    model = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus), model_writer=model, model_type="bpe", vocab_size=vocab_size, byte_fallback=True,
+        add_dummy_prefix=True, remove_extra_whitespaces=False, normalization_rule_name="identity", split_digits=True,
+        allow_whitespace_only_pieces=True, unk_id=0, bos_id=1, eos_id=2, pad_id=-1, character_coverage=1.0,
+        num_threads=1, hard_vocab_limit=False, minloglevel=2,
+    )
+    return model.getvalue()
+
+
+def _added_token(content: str, config: bool) -> dict:
+    entry = {"content": content, "lstrip": False, "normalized": True, "rstrip": False, "single_word": False}
+    return {"__type": "AddedToken", **entry} if config else entry
+
+
+def build_tokenizer(folder: Path, legacy: bool | None = None) -> int:
+    """The slow LLaMA tokenizer folder LISA's merge script saves (tokenizer.save_pretrained under transformers
+    4.31: tokenizer.model, added_tokens.json, special_tokens_map.json, tokenizer_config.json, written here as 4.31
+    wrote them), with LISA's added tokens after the SentencePiece vocabulary. `legacy` writes a "legacy" key (4.31's
+    files have none). Returns the vocabulary size (pieces + added tokens)."""
+    import sentencepiece
+
+    folder.mkdir(parents=True, exist_ok=True)
+    model = train_sentencepiece()
+    (folder / "tokenizer.model").write_bytes(model)
+    pieces = sentencepiece.SentencePieceProcessor(model_proto=model).get_piece_size()
+    added = {token: pieces + offset for offset, token in enumerate(LISA_ADDED_TOKENS)}
+    (folder / "added_tokens.json").write_text(json.dumps(added, indent=2))
+    special = {"bos_token": _added_token("<s>", False), "eos_token": _added_token("</s>", False), "pad_token": "<unk>", "unk_token": _added_token("<unk>", False)}
+    (folder / "special_tokens_map.json").write_text(json.dumps(special, indent=2))
+    config = {
+        "add_bos_token": True,
+        "add_eos_token": False,
+        "bos_token": _added_token("<s>", True),
+        "clean_up_tokenization_spaces": False,
+        "eos_token": _added_token("</s>", True),
+        "model_max_length": 512,
+        "pad_token": None,
+        "sp_model_kwargs": {},
+        "tokenizer_class": "LlamaTokenizer",
+        "unk_token": _added_token("<unk>", True),
+    }
+    if legacy is not None:
+        config["legacy"] = legacy
+    (folder / "tokenizer_config.json").write_text(json.dumps(config, indent=2))
+    return pieces + len(LISA_ADDED_TOKENS)
 
 
 def build_clip_tower(folder: Path, seed: int = 0) -> Path:
@@ -109,12 +150,12 @@ def save_sharded_bin(state: dict, folder: Path) -> None:
 
 def build_tiny_lisa(folder: Path, seed: int = 0, hidden: int = 64) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    tokenizer = build_tokenizer(folder)
+    vocab_size = build_tokenizer(folder)
     tower = build_clip_tower(folder.parent / f"{folder.name}-clip-vision", seed)
     config = {
         "architectures": ["LISAForCausalLM"],
         "model_type": "llava",
-        **tiny_llama_fields(hidden, len(tokenizer)),
+        **tiny_llama_fields(hidden, vocab_size),
         "mm_vision_tower": str(tower),
         "vision_tower": str(tower),
         "mm_hidden_size": 32,
@@ -132,5 +173,5 @@ def build_tiny_lisa(folder: Path, seed: int = 0, hidden: int = 64) -> Path:
         "random_weights": True,
     }
     (folder / "config.json").write_text(json.dumps(config, indent=2))
-    save_sharded_bin(lisa_state_dict(hidden, len(tokenizer), 32, seed), folder)
+    save_sharded_bin(lisa_state_dict(hidden, vocab_size, 32, seed), folder)
     return folder

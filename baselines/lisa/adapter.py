@@ -55,13 +55,14 @@ class LisaAdapter(Adapter):
         super().__init__(options)
         try:
             import segment_anything  # noqa: F401  (SAM's modules)
+            import sentencepiece  # noqa: F401  (LISA's slow LLaMA tokenizer)
             import torch
-            from transformers import AutoTokenizer
         except ImportError as error:
-            raise WisebenchError(f"the lisa adapter needs torch, transformers and segment-anything ({error.name or error} is missing): pip install 'wisebench[lisa]'") from error
+            raise WisebenchError(f"the lisa adapter needs torch, transformers, sentencepiece and segment-anything ({error.name or error} is missing): pip install 'wisebench[lisa]'") from error
         from baselines.lisa.checkpoint import LisaConfig
         from baselines.lisa.model import LisaModel
         from baselines.lisa.preprocess import ClipPreprocessing
+        from baselines.lisa.tokenizer import LisaTokenizer
         from wisebench.reasoner.backends.hf_backend import pick_device
         from wisebench.reasoner.weights import checkpoint_fingerprint, loading_checkpoint, resolve_checkpoint
 
@@ -92,8 +93,8 @@ class LisaAdapter(Adapter):
         self.fingerprint = checkpoint_fingerprint(folder, self.checkpoint, self.revision)
 
         with loading_checkpoint(folder, "LISA"):
-            self.tokenizer = AutoTokenizer.from_pretrained(folder)
-        seg_ids = self.tokenizer("[SEG]", add_special_tokens=False).input_ids  # chat.py's seg_token_idx
+            self.tokenizer = LisaTokenizer.from_folder(folder)  # use_fast=False, as train_ds.py:124 / chat.py:76
+        seg_ids = self.tokenizer.encode("[SEG]", add_special_tokens=False)  # chat.py:79 seg_token_idx
         if len(seg_ids) != 1:
             raise WisebenchError(f"{folder}: the tokenizer has no [SEG] token ('[SEG]' -> {seg_ids}); not a LISA checkpoint")
         self.seg_token_id = seg_ids[0]
@@ -131,6 +132,7 @@ class LisaAdapter(Adapter):
             "backend": f"transformers ({self.mode.replace('_', '-')})",
             "generation": {"do_sample": False, "num_beams": 1, "max_new_tokens": self.max_new_tokens} if self.mode == "generate" else None,
             "dtype": str(self.dtype).replace("torch.", ""),
+            "tokenizer": self.tokenizer.describe(),
             "segmenter": {"name": "sam-vit-h (LISA's own, in the checkpoint)", "dtype": "float32", "multimask_output": False},
             "random_weights": self.config.random_weights,
         }
@@ -144,7 +146,7 @@ class LisaAdapter(Adapter):
         import torch
 
         from baselines.lisa.preprocess import clip_pixels
-        from baselines.lisa.prompts import IMAGE_PLACEHOLDER_ID, tokenize_with_image
+        from baselines.lisa.prompts import IMAGE_PLACEHOLDER_ID, seg_predicting_positions, tokenize_with_image
         from wisebench.reasoner.backends.hf_backend import synchronize
 
         image = sample.load_image()
@@ -162,8 +164,8 @@ class LisaAdapter(Adapter):
                 finish_reason: str | None = "stop" if generated.stopped else "length"
             else:
                 states = self.model.sequence_states(embeddings)
-                positions = ids.before_image + [IMAGE_PLACEHOLDER_ID] * features.shape[0] + ids.after_image
-                seg_states = [states[index - 1] for index, token in enumerate(positions) if token == self.seg_token_id]
+                sequence = ids.before_image + [IMAGE_PLACEHOLDER_ID] * features.shape[0] + ids.after_image
+                seg_states = [states[index] for index in seg_predicting_positions(sequence, self.seg_token_id)]
                 raw_text, finish_reason = "[SEG].", None
                 tokens = TokenCounts(prompt=int(embeddings.shape[1]), reasoning=0, generated=0)
             synchronize()

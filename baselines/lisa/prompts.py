@@ -86,11 +86,20 @@ class PromptIds:
 
 
 def tokenize_with_image(text: str, tokenizer: Any) -> PromptIds:
-    """tokenizer_image_token for a prompt with exactly one <image>: each chunk tokenized on its own (each gets a
-    BOS from the tokenizer), the BOS kept once at the start and dropped from the later chunk."""
+    """tokenizer_image_token (model/llava/mm_utils.py:19-44) for a prompt with exactly one <image>: each chunk
+    tokenized on its own (each gets a BOS from the tokenizer), the BOS kept once at the start and dropped from the
+    later chunk. `tokenizer.encode(chunk)` is `tokenizer(chunk).input_ids` (baselines.lisa.tokenizer.LisaTokenizer,
+    or any transformers tokenizer)."""
     chunks = text.split(IMAGE_TOKEN)
     if len(chunks) != 2:
         raise ValueError(f"a LISA prompt has exactly one {IMAGE_TOKEN}, this one has {len(chunks) - 1}")
-    before, after = (list(tokenizer(chunk).input_ids) for chunk in chunks)
+    before, after = (list(tokenizer.encode(chunk)) for chunk in chunks)
     starts_with_bos = bool(before) and before[0] == tokenizer.bos_token_id
     return PromptIds(before_image=before, after_image=after[1:] if starts_with_bos else after)
+
+
+def seg_predicting_positions(sequence: list[int], seg_token_id: int) -> list[int]:
+    """Positions whose last-layer state drives SAM in a teacher-forced sequence (image patches expanded): the one
+    before each [SEG], whose next-token prediction is [SEG] (model/LISA.py:187-199: input_ids[:, 1:] == seg, shifted
+    by the 255 extra image positions)."""
+    return [index - 1 for index, token in enumerate(sequence) if token == seg_token_id and index > 0]
