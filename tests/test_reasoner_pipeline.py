@@ -91,6 +91,37 @@ def test_scripted_outputs_parse_rescale_segment_and_count_tokens():
     assert [p.failure for p in robust.predict(samples)] == [None, "truncated_in_reasoning", "no_json_object"]
 
 
+class RecordingSegmenter(GrabCutSegmenter):
+    """Keeps the prompts it was given and raises on an inverted box: a stand-in for a segmenter that cannot take
+    what the upstream policy passes on."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def segment(self, image, objects):
+        self.seen.append(objects)
+        if any(obj.box[0] > obj.box[2] for obj in objects):
+            raise ValueError("inverted box")
+        return super().segment(image, objects)
+
+
+def test_upstream_policy_passes_boxes_unclipped_and_a_segmenter_error_is_one_failure():
+    samples = mini_samples(2)
+    height, width = samples[0].load_image().shape[:2]
+    inside = '<think>x</think><answer>{"bbox": [10,10,2000,900], "points_1": [30,30], "points_2": [40,40]}</answer>'
+    inverted = '<think>x</think><answer>{"bbox": [500,10,100,300], "points_1": [30,30], "points_2": [40,40]}</answer>'
+    segmenter = RecordingSegmenter()
+    adapter = WiseSAdapter(ModelOptions(checkpoint="scripted"), backend=ScriptedBackend([inside, inverted]), segmenter=segmenter)
+    out_of_range, failed = adapter.predict(samples)
+    # Out of range: passed on as round(int(v) * W / 840), not clipped (WISE evaluation.py); robust would clip.
+    assert out_of_range.failure is None and out_of_range.objects[0].box[2] == round(2000 * width / 840) > width
+    assert out_of_range.other_policy["policy"] == "robust" and out_of_range.other_policy["objects"][0]["box"][2] == width
+    # The batch raised, each sample was retried alone, and the one the segmenter cannot take is a failure.
+    assert failed.failure == "segmenter_error:ValueError" and failed.mask is None
+    assert failed.other_policy["failure"] == "bbox_inverted"
+
+
 def test_visionreasoner_objects_each_segmented_and_or_ed():
     from baselines.visionreasoner import VisionReasonerAdapter
 
