@@ -1,6 +1,6 @@
 """The LISA adapter: exact validation prompts, the checkpoint-layout mapping (strict), a tiny random LISA in the
 released layout end to end through `wisebench run` on CPU, the [SEG] -> SAM path (the state at ":" before [SEG]),
-and the offline error. Token ids: test_lisa_tokenizer.py."""
+SAM's dtype (bf16 by default, --set sam_dtype), and the offline error. Token ids: test_lisa_tokenizer.py."""
 
 from __future__ import annotations
 
@@ -156,6 +156,7 @@ def test_tiny_random_lisa_end_to_end_cli(tmp_path, capsys, tiny_lisa):
     assert run["model"]["adapter"] == "lisa" and run["model"]["mode"] == "generate"
     assert run["model"]["generation"] == {"do_sample": False, "num_beams": 1, "max_new_tokens": 8}
     assert run["prompt_hash"] and run["smoke"]["reasons"] == ["limit=2", "random_weights"]
+    assert run["model"]["segmenter"]["dtype"] == "bfloat16"  # chat.py: the whole model, SAM included, in bf16
     assert run["model"]["tokenizer"]["kind"].startswith("sentencepiece") and run["model"]["tokenizer"]["legacy"] is True
 
 
@@ -198,6 +199,42 @@ def test_teacher_forced_seg_state_is_the_colon_before_seg(adapter, monkeypatch):
     assert sequence[position] == adapter.tokenizer.convert_tokens_to_ids(":") and sequence[position + 1] == adapter.seg_token_id
     assert adapter.tokenizer.decode(sequence[position - 8 : position + 1]).endswith("ASSISTANT:")
     assert torch.equal(passed[0], states[position])
+
+
+def test_adapter_uses_lisas_tokenizer_and_bf16_sam_by_default(adapter):
+    from baselines.lisa.tokenizer import LisaTokenizer
+
+    assert isinstance(adapter.tokenizer, LisaTokenizer)
+    assert adapter.describe()["segmenter"]["dtype"] == "bfloat16"
+    assert {parameter.dtype for parameter in adapter.model.sam.parameters()} == {torch.bfloat16}
+
+
+@pytest.mark.parametrize("key", ["sam_dtype", "dtype"])
+def test_an_unknown_dtype_is_refused_before_any_weights_are_looked_up(tmp_path, key):
+    from baselines.lisa.adapter import LisaAdapter
+
+    with pytest.raises(WisebenchError, match=rf"lisa: unknown {key} 'float64'; use --set {key}=bfloat16\|float32\|float16"):
+        LisaAdapter(ModelOptions(checkpoint=str(tmp_path / "not-there"), settings={key: "float64"}))
+
+
+def test_float32_sam_is_selectable_and_close_to_bf16(tiny_lisa, adapter):
+    """--set sam_dtype=float32: SAM in float32 (the dense positional encoding then equals the package's own); the
+    bf16 default gives nearly the same mask from the same weights."""
+    from baselines.lisa.adapter import LisaAdapter
+    from baselines.lisa.model import dense_positional_encoding
+
+    float32 = LisaAdapter(ModelOptions(checkpoint=str(tiny_lisa), settings={"sam_dtype": "float32", "mode": "teacher_forced"}))
+    assert float32.describe()["segmenter"]["dtype"] == "float32"
+    prompt_encoder = float32.model.sam.prompt_encoder
+    assert torch.equal(dense_positional_encoding(prompt_encoder), prompt_encoder.get_dense_pe())
+    adapter.mode = "teacher_forced"
+    try:
+        samples = mini_samples(2)
+        bf16_masks = [prediction.mask for prediction in adapter.predict(samples)]
+    finally:
+        adapter.mode = "generate"
+    for bf16_mask, prediction in zip(bf16_masks, float32.predict(samples)):
+        assert prediction.mask.shape == bf16_mask.shape and (prediction.mask == bf16_mask).mean() > 0.98
 
 
 def test_generated_seg_uses_the_state_that_predicted_it(adapter):

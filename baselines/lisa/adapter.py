@@ -9,6 +9,9 @@ Settings (--set key=value):
   question=auto|sentence|phrase   the question template; auto follows each sample's is_sentence (ValDataset)
   max_new_tokens=512    chat.py's value
   dtype=bfloat16|float32|float16   LLM-side dtype; default bfloat16 on CUDA (LISA's default), float32 on CPU
+  sam_dtype=bfloat16|float32|float16   SAM's dtype; default bfloat16 on every device: chat.py runs the whole model,
+                        SAM included, in bf16 (--precision bf16 default, chat.py:23-29, :126-127)
+Other keys are ignored, as by the other adapters.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from wisebench.errors import WeightsNotFoundError, WisebenchError
 
 CHECKPOINTS = {"7b": "xinlai/LISA-7B-v1", "13b": "xinlai/LISA-13B-llama2-v1"}
 MODES = ("generate", "teacher_forced")
+DTYPES = ("bfloat16", "float32", "float16")
+DEFAULT_SAM_DTYPE = "bfloat16"  # chat.py's default precision; the published validation (train_ds.py) is bf16 too
 DEFAULT_MAX_NEW_TOKENS = 512  # chat.py
 
 
@@ -45,6 +50,13 @@ def resolve_vision_tower(tower: str) -> Path:
             f"where you have network (huggingface-cli download {tower} --local-dir DIR) and pass --set vision_tower=DIR, "
             "or set HF_HOME to a cache that holds it."
         ) from None
+
+
+def _dtype_setting(settings: dict[str, Any], key: str, default: str) -> str:
+    value = str(settings.get(key, default))
+    if value not in DTYPES:
+        raise WisebenchError(f"lisa: unknown {key} {value!r}; use --set {key}=" + "|".join(DTYPES))
+    return value
 
 
 class LisaAdapter(Adapter):
@@ -79,17 +91,15 @@ class LisaAdapter(Adapter):
         self.checkpoint = options.checkpoint or CHECKPOINTS[self.size]
         self.revision = settings.get("revision")
         self.max_new_tokens = int(settings.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS))
+        self.device = pick_device(options.device)
+        default_dtype = "bfloat16" if self.device.startswith("cuda") else "float32"
+        self.dtype = getattr(torch, _dtype_setting(settings, "dtype", default_dtype))
+        self.sam_dtype = getattr(torch, _dtype_setting(settings, "sam_dtype", DEFAULT_SAM_DTYPE))
 
         folder = resolve_checkpoint(self.checkpoint, self.revision, what="LISA")
         self.config = LisaConfig.from_folder(folder)
         self.vision_tower = str(settings.get("vision_tower") or self.config.vision_tower)
         tower_folder = resolve_vision_tower(self.vision_tower)
-        self.device = pick_device(options.device)
-        default_dtype = "bfloat16" if self.device.startswith("cuda") else "float32"
-        dtype = str(settings.get("dtype", default_dtype))
-        if dtype not in ("bfloat16", "float16", "float32"):
-            raise WisebenchError(f"lisa: unknown dtype {dtype!r}; use bfloat16, float16 or float32")
-        self.dtype = getattr(torch, dtype)
         self.fingerprint = checkpoint_fingerprint(folder, self.checkpoint, self.revision)
 
         with loading_checkpoint(folder, "LISA"):
@@ -102,7 +112,7 @@ class LisaAdapter(Adapter):
         # chat.py sets pad = unk; any id works for a batch of one
         self.pad_token_id = self.tokenizer.unk_token_id if self.tokenizer.unk_token_id is not None else self.eos_token_id
         self.clip_preprocessing = ClipPreprocessing.from_folder(tower_folder)
-        self.model = LisaModel.load(folder, tower_folder, self.device, self.dtype)
+        self.model = LisaModel.load(folder, tower_folder, self.device, self.dtype, self.sam_dtype)
 
     # what the model is asked ------------------------------------------------------------------------------------
 
@@ -133,7 +143,7 @@ class LisaAdapter(Adapter):
             "generation": {"do_sample": False, "num_beams": 1, "max_new_tokens": self.max_new_tokens} if self.mode == "generate" else None,
             "dtype": str(self.dtype).replace("torch.", ""),
             "tokenizer": self.tokenizer.describe(),
-            "segmenter": {"name": "sam-vit-h (LISA's own, in the checkpoint)", "dtype": "float32", "multimask_output": False},
+            "segmenter": {"name": "sam-vit-h (LISA's own, in the checkpoint)", "dtype": str(self.sam_dtype).replace("torch.", ""), "multimask_output": False},
             "random_weights": self.config.random_weights,
         }
 

@@ -15,8 +15,14 @@ Which hidden state drives SAM: LISA.evaluate / model_forward select `output_ids[
 whose next-token prediction is [SEG]. With a KV cache that is, for generated token s, the last position of
 generation step s. chat.py keeps the first [SEG]'s mask.
 
-SAM runs in float32 (segment_anything's positional encoding is float32-only); the LLM side in the adapter's dtype
-(bfloat16 on CUDA, as LISA's --precision bf16 default).
+dtypes: the LLM side in the adapter's dtype (bfloat16 on CUDA, as LISA's --precision bf16 default); SAM in its own
+sam_dtype, bfloat16 by default as chat.py:126-127 (model.bfloat16(): SAM included). LISA's copy of segment_anything
+differs from the package in three dtype lines, reproduced here: the random positional encoding is computed in the
+Gaussian matrix's dtype (model/segment_anything/modeling/prompt_encoder.py:208-209, :220-222; the package uses
+float32 and cannot multiply by a bf16 matrix), the mask logits are upscaled in float32
+(modeling/sam.py:159-171, masks.float()), and the sparse prompt is cast to the [SEG] embedding's dtype
+(model/LISA.py:412). The fp16-only float32 autocast around the image encoder's neck (image_encoder.py:118-124) is not
+reproduced.
 """
 
 from __future__ import annotations
@@ -107,7 +113,7 @@ class LisaModel(nn.Module):
     # loading ---------------------------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, folder: Path, tower_folder: Path, device: str, dtype: torch.dtype) -> "LisaModel":
+    def load(cls, folder: Path, tower_folder: Path, device: str, dtype: torch.dtype, sam_dtype: torch.dtype = torch.bfloat16) -> "LisaModel":
         """Build on the meta device (no 7B random init), take the checkpoint tensors by strict name mapping,
         recompute the non-persistent buffers, attach the CLIP tower."""
         from transformers import CLIPVisionModel
@@ -123,7 +129,7 @@ class LisaModel(nn.Module):
         if tower.config.hidden_size != config.mm_hidden_size:
             raise CheckpointLayoutError(f"vision tower {tower_folder} has hidden size {tower.config.hidden_size}, the checkpoint's mm_hidden_size is {config.mm_hidden_size}")
         model.vision_tower = tower
-        model.sam.float()
+        model.sam.to(sam_dtype)
         for part in (model.image_projector, model.language_model, model.text_projection):
             part.to(dtype)
         return model.to(device).eval()
@@ -152,6 +158,10 @@ class LisaModel(nn.Module):
         output = self.vision_tower(pixels, output_hidden_states=True)
         patches = output.hidden_states[self.config.vision_select_layer][:, 1:]
         return self.image_projector(patches.to(self.llm_dtype))[0]
+
+    @property
+    def sam_dtype(self) -> torch.dtype:
+        return self.sam.mask_decoder.iou_token.weight.dtype
 
     @property
     def image_projector_device(self) -> torch.device:
@@ -197,17 +207,32 @@ class LisaModel(nn.Module):
 
     def segment(self, image: np.ndarray, seg_state: torch.Tensor) -> np.ndarray:
         """Boolean H x W mask at the original size from one [SEG]-predicting hidden state."""
-        prompt = self.text_projection(seg_state.to(self.llm_dtype)).float().view(1, 1, -1)
-        pixels, resized_size = sam_pixels(image, self.sam)
+        sam_dtype = self.sam_dtype
+        prompt = self.text_projection(seg_state.to(self.llm_dtype)).view(1, 1, -1)
+        pixels, resized_size = sam_pixels(image, prompt.device, sam_dtype)
         image_embedding = self.sam.image_encoder(pixels)
         sparse, dense = self.sam.prompt_encoder(points=None, boxes=None, masks=None)
-        sparse = torch.cat([sparse.to(prompt.device), prompt], dim=1)  # LISA's text_embeds: the only sparse prompt
+        # LISA's text_embeds: the only sparse prompt; cast as LISA.py:412 (to SAM's dtype where the two differ)
+        sparse = torch.cat([sparse.to(prompt.device, sam_dtype), prompt.to(sam_dtype)], dim=1)
         low_res, _ = self.sam.mask_decoder(
             image_embeddings=image_embedding,
-            image_pe=self.sam.prompt_encoder.get_dense_pe(),
+            image_pe=dense_positional_encoding(self.sam.prompt_encoder),
             sparse_prompt_embeddings=sparse,
             dense_prompt_embeddings=dense,
             multimask_output=False,
         )
-        logits = self.sam.postprocess_masks(low_res, input_size=resized_size, original_size=image.shape[:2])
+        logits = self.sam.postprocess_masks(low_res.float(), input_size=resized_size, original_size=image.shape[:2])
         return (logits[0, 0] > 0).cpu().numpy()
+
+
+def dense_positional_encoding(prompt_encoder: nn.Module) -> torch.Tensor:
+    """PromptEncoder.get_dense_pe() as LISA's copy computes it: the grid in the Gaussian matrix's dtype
+    (prompt_encoder.py:216-229 there), so bf16 SAM works; in float32 it equals the package's."""
+    layer = prompt_encoder.pe_layer
+    matrix = layer.positional_encoding_gaussian_matrix
+    height, width = prompt_encoder.image_embedding_size
+    grid = torch.ones((height, width), device=matrix.device, dtype=matrix.dtype)
+    y_embed = (grid.cumsum(dim=0) - 0.5) / height
+    x_embed = (grid.cumsum(dim=1) - 0.5) / width
+    encoding = layer._pe_encoding(torch.stack([x_embed, y_embed], dim=-1))  # segment_anything's own sin/cos map
+    return encoding.permute(2, 0, 1).unsqueeze(0)

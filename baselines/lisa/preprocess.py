@@ -7,7 +7,8 @@ out here with PIL (transformers 4.31's processor path) so a transformers upgrade
 
 SAM (the mask decoder's image): segment_anything's ResizeLongestSide(1024) (long side 1024, PIL bilinear via
 torchvision), then Sam.preprocess: (x - mean) / std with mean 123.675, 116.28, 103.53 and std 58.395, 57.12,
-57.375, zero-padded at the bottom/right to 1024 x 1024 (LISA chat.py `preprocess`, identical to Sam.preprocess).
+57.375, zero-padded at the bottom/right to 1024 x 1024 (LISA chat.py `preprocess`, identical to Sam.preprocess), in
+float32, then cast to SAM's dtype.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 SAM_IMAGE_SIZE = 1024
+SAM_PIXEL_MEAN = (123.675, 116.28, 103.53)  # chat.py:51-52, Sam's defaults
+SAM_PIXEL_STD = (58.395, 57.12, 57.375)
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,17 @@ def sam_resized(image: np.ndarray) -> np.ndarray:
     return ResizeLongestSide(SAM_IMAGE_SIZE).apply_image(image)
 
 
-def sam_pixels(image: np.ndarray, sam) -> tuple["object", tuple[int, int]]:
-    """RGB uint8 -> (normalized, padded 1 x 3 x 1024 x 1024 float tensor, the (h, w) before padding)."""
+def sam_pixels(image: np.ndarray, device: "object", dtype: "object") -> tuple["object", tuple[int, int]]:
+    """RGB uint8 -> (normalized, padded 1 x 3 x 1024 x 1024 tensor in `dtype`, the (h, w) before padding).
+    Normalized in float32 and cast afterwards, as chat.py:196-206 (preprocess, then .bfloat16()): normalizing in bf16
+    would round the inputs differently."""
     import torch
+    import torch.nn.functional as functional
 
     resized = sam_resized(image)
-    tensor = torch.from_numpy(resized).permute(2, 0, 1).contiguous().float()
-    tensor = tensor.to(sam.pixel_mean.device)
-    return sam.preprocess(tensor).unsqueeze(0), (resized.shape[0], resized.shape[1])
+    height, width = resized.shape[:2]
+    pixels = torch.from_numpy(resized).permute(2, 0, 1).contiguous().to(device=device, dtype=torch.float32)
+    mean = torch.tensor(SAM_PIXEL_MEAN, device=device).view(-1, 1, 1)
+    std = torch.tensor(SAM_PIXEL_STD, device=device).view(-1, 1, 1)
+    padded = functional.pad((pixels - mean) / std, (0, SAM_IMAGE_SIZE - width, 0, SAM_IMAGE_SIZE - height))
+    return padded.unsqueeze(0).to(dtype), (height, width)
