@@ -253,6 +253,12 @@ def browser_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> 
         st.markdown("**parsed answer** (boxes and points, image pixels)")
         objects = prediction.get("objects") or []
         st.code("\n".join(json.dumps(obj) for obj in objects) or "(none)", language="json", wrap_lines=True)
+        if prediction.get("parse_policy"):
+            other = prediction.get("other_policy")
+            st.caption(f"parsed under the {prediction['parse_policy']} policy" + ("; the other policy reads it the same way" if not other else ""))
+            if other:
+                st.markdown(f"**{other.get('policy')} policy would give**")
+                st.code(str(other.get("failure")) if other.get("failure") else "\n".join(json.dumps(obj) for obj in other.get("objects") or []), language="json", wrap_lines=True)
         with st.expander("raw model output"):
             st.code(str(prediction.get("raw_text") or "(none)"), language=None, wrap_lines=True)
 

@@ -165,6 +165,7 @@ def test_sample_browser_shows_the_sample_and_keeps_model_text_as_text(app, board
     assert metrics["reasoning tokens"] == str(record["prediction"]["tokens"]["reasoning"])
     assert [json.loads(line) for line in browser.code[1].value.splitlines()] == record["prediction"]["objects"]
     assert browser.text[0].value == record["query"]
+    assert any("parsed under the upstream policy" in caption.value for caption in browser.caption)
 
 
 def test_sample_browser_filters_to_failures(app, board):
