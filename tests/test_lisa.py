@@ -123,6 +123,22 @@ def test_sam_is_built_as_segment_anythings_vit_h_recipe():
     assert shapes(build_sam(tiny)) == shapes(package._build_sam(tiny["embed_dim"], tiny["depth"], tiny["num_heads"], tiny["global_attn_indexes"]))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_sam_pixels_are_normalized_in_float32_then_cast(dtype):
+    """chat.py:193-206: ResizeLongestSide(1024), (x - mean) / std and padding in float32 (Sam.preprocess's math), then
+    .bfloat16(): the bf16 pixels are the rounded float32 ones, not a bf16 normalization."""
+    from segment_anything.utils.transforms import ResizeLongestSide
+
+    from baselines.lisa.preprocess import sam_pixels
+
+    image = np.random.default_rng(0).integers(0, 256, (300, 500, 3), dtype=np.uint8)
+    sam = importlib.import_module("segment_anything.build_sam")._build_sam(32, 1, 1, [0])
+    resized = ResizeLongestSide(1024).apply_image(image)
+    expected = sam.preprocess(torch.from_numpy(resized).permute(2, 0, 1).float()).unsqueeze(0)
+    pixels, size = sam_pixels(image, "cpu", dtype)
+    assert size == (614, 1024) and pixels.dtype == dtype and torch.equal(pixels, expected.to(dtype))
+
+
 def test_image_placeholder_splits_the_prompt_with_one_bos(adapter):
     tokenizer = adapter.tokenizer
     ids = tokenize_with_image(adapter.prompt_text(mini_samples(1)[0]), tokenizer)
