@@ -1,7 +1,8 @@
 """TextModelSpec: a text reasoner as data (checkpoint, instruction, think delimiters, generation settings, repeats).
 
 A new R1-style model needs one of these, not code. `--set key=value` overrides any generation setting, the number
-of repeats, the truncation policy (truncated=strict|lenient), the backend (backend=hf|vllm) and its engine options
+of repeats, the truncation policy (truncated=strict|lenient), the headline token convention
+(token_convention=wisebench|verithinker|thinkless), the backend (backend=hf|vllm) and its engine options
 (dtype; for vllm also max_model_len, gpu_memory_utilization, tensor_parallel_size).
 """
 
@@ -16,6 +17,8 @@ from wisebench.reasoner.backend import GenerationSettings
 from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS
 
 TRUNCATION_POLICIES = ("strict", "lenient")
+# How the paper-comparable token figure is counted (wisebench/text/conventions.py); the headline of a run's summary.
+TEXT_CONVENTIONS = ("wisebench", "verithinker", "thinkless")
 SETTING_FIELDS = ("max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty")
 # Engine options are VLLM_ENGINE_OPTIONS: dtype for both backends, the rest for vllm only (hf has no such knobs).
 DTYPES = {"hf": ("bfloat16", "float16", "float32"), "vllm": ("auto", "bfloat16", "float16", "float32")}
@@ -30,8 +33,12 @@ class TextModelSpec:
     close_tag: str = "</think>"
     mode_tokens: tuple[str, ...] = ()  # control tokens a response may start with (Thinkless)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    # Generation stops at these strings (VeriThinker: "\n</think>"); the text ends before them. A chain closed by
+    # one is scored as the whole response: the model was stopped before it could answer after the chain.
+    stop: tuple[str, ...] = ()
+    token_convention: str = "wisebench"
     repeats: int = 1  # sampled repeats per document, averaged by clustering records per document
-    # Per-benchmark repeats where the paper repeats some benchmarks only (VeriThinker: AIME x10, MATH500 x1); keyed
+    # Per-benchmark repeats where the paper repeats some benchmarks only (VeriThinker: AIME x8, MATH500 x1); keyed
     # by lm-eval task name. An explicit --set repeats=N wins over both.
     task_repeats: dict[str, int] = field(default_factory=dict)
     truncated: str = "strict"  # a truncated chain's answer is scored as empty; "lenient" keeps lm-eval's scoring
@@ -56,14 +63,17 @@ class TextModelSpec:
             repeats=int(settings.pop("repeats", self.repeats)),
             task_repeats={} if "repeats" in options.settings else dict(self.task_repeats),
             truncated=str(settings.pop("truncated", self.truncated)),
+            token_convention=str(settings.pop("token_convention", self.token_convention)),
             backend=str(settings.pop("backend", self.backend)),
             engine_settings={**self.engine_settings, **{key: kind(settings.pop(key)) for key, kind in VLLM_ENGINE_OPTIONS.items() if key in settings}},
         )
         settings.pop("metric", None), settings.pop("filter", None)  # read by the text runner
         if settings:
-            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS + tuple(VLLM_ENGINE_OPTIONS))}, repeats, truncated, backend, metric, filter)")
+            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS + tuple(VLLM_ENGINE_OPTIONS))}, repeats, truncated, token_convention, backend, metric, filter)")
         if spec.truncated not in TRUNCATION_POLICIES:
             raise WisebenchError(f"truncated={spec.truncated!r}: use one of {', '.join(TRUNCATION_POLICIES)}")
+        if spec.token_convention not in TEXT_CONVENTIONS:
+            raise WisebenchError(f"token_convention={spec.token_convention!r}: use one of {', '.join(TEXT_CONVENTIONS)}")
         if spec.backend not in DTYPES and spec.backend_factory is None:
             raise WisebenchError(f"backend={spec.backend!r}: use hf or vllm")
         dtype = spec.engine_settings.get("dtype")
@@ -80,7 +90,17 @@ class TextModelSpec:
         """The spec as it evaluates `task_name`: the paper's repeats for that benchmark, where it names them."""
         return replace(self, repeats=self.task_repeats[task_name]) if task_name in self.task_repeats else self
 
-    def prompt(self, context: str) -> str:
+    def instruction_in(self, context: str) -> bool:
+        """Does the task's prompt already carry this spec's instruction (Thinkless' own YAMLs do)? Its fixed text,
+        a final "." aside (Thinkless' Minerva prompt has none), found in the context."""
+        fixed = self.instruction.replace("{question}", " ").strip().rstrip(".").strip()
+        return bool(fixed) and fixed in context
+
+    def prompt(self, context: str, complete: bool = False) -> str:
+        """The user message for lm-eval's context: the instruction around it, unless the context is complete (a
+        recipe) or already holds the instruction, which is never added twice."""
+        if complete or self.instruction_in(context):
+            return context
         return self.instruction.replace("{question}", context)
 
     def describe(self) -> dict[str, Any]:
@@ -91,6 +111,8 @@ class TextModelSpec:
             "think_tags": [self.open_tag, self.close_tag],
             "mode_tokens": list(self.mode_tokens),
             "generation": self.generation.to_json(),
+            "stop": list(self.stop),
+            "token_convention": self.token_convention,
             "repeats": self.repeats,
             "task_repeats": dict(self.task_repeats),
             "truncated": self.truncated,

@@ -1,6 +1,6 @@
 """DeepSeek-R1-Distill-Qwen-1.5B: the base of Thinkless, evaluated with Thinkless' setting (its instruction before
-the question, temperature 0.6, top_p 0.95, 16384 new tokens, 5 sampled repeats through lm-eval), so the two compare
-on one setting. Reasoning before </think> (the chat template opens <think>)."""
+the question, never added twice, temperature 0.6, top_p 0.95, 32768 new tokens, 5 sampled repeats, Thinkless' token
+count), so the two compare on one setting. Reasoning before </think> (the chat template opens <think>)."""
 
 from wisebench.text.models.thinkless_1_5b import THINKLESS_GENERATION, THINKLESS_INSTRUCTION, THINKLESS_REPEATS
 from wisebench.text.spec import TextModelSpec
@@ -10,6 +10,7 @@ SPEC = TextModelSpec(
     checkpoint="deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
     instruction=THINKLESS_INSTRUCTION,
     generation=THINKLESS_GENERATION,
+    token_convention="thinkless",
     repeats=THINKLESS_REPEATS,
-    source="Thinkless repository's evaluation setting (VainF/Thinkless README: lm-eval, 5 repeats)",
+    source="Thinkless repository's evaluation setting (VainF/Thinkless run_eval.sh: lm-eval, 5 repeats)",
 )
