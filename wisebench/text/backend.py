@@ -3,7 +3,8 @@
 Both backends build the same prompt (the tokenizer's chat template over one user turn, add_generation_prompt,
 tokenized without adding special tokens again: the template already holds BOS where the model uses one) and decode
 alike: special tokens are kept in the text because some carry meaning here (<think>, Thinkless' <short>), the stop
-token itself is dropped but counted as generated.
+token itself is dropped but counted as generated. Stop strings (TextRequest.stop) end a reply too: its text ends
+before the stop string (vLLM's default), `extra["stop_string"]` names it.
 - `TransformersTextBackend`: the text sibling of the reasoner pipeline's transformers backend (same device, dtype,
   attention, weight resolution and batched generate-and-split helpers): AutoModelForCausalLM, left-padded batches.
 - `VLLMTextBackend`: the segmentation adapters' vLLM engine backend (engine, SamplingParams, one call per batch,
@@ -20,6 +21,9 @@ from wisebench.reasoner.backend import Generation, GenerationSettings, TextToken
 from wisebench.reasoner.backends.hf_backend import cut_at_stop_token, generate_rows, pick_attention, pick_device
 from wisebench.reasoner.backends.vllm_backend import VLLMEngineBackend, batch_extra, checkpoint_generation_config, import_vllm, normalize_finish_reason, sampling_kwargs
 from wisebench.reasoner.weights import checkpoint_fingerprint, loading_checkpoint, resolve_checkpoint
+from wisebench.text.stops import TextRequest, cut_at_stop_strings, tokens_through_stop
+
+NO_OPTIONS = TextRequest()
 
 
 def chat_text(tokenizer: Any, prompt: str) -> str:
@@ -36,7 +40,7 @@ def stop_token_ids(tokenizer: Any, generation_eos: Any) -> set[int]:
 class TextBackend(Protocol):
     name: str
 
-    def generate(self, prompts: list[str], settings: GenerationSettings) -> list[Generation]: ...
+    def generate(self, prompts: list[str], settings: GenerationSettings, request: TextRequest = NO_OPTIONS) -> list[Generation]: ...
 
     def tokenizer(self) -> TextTokenizer: ...
 
@@ -81,21 +85,28 @@ class TransformersTextBackend:
     def fingerprint(self) -> dict[str, Any]:
         return {"backend": self.name, **checkpoint_fingerprint(self.folder, self.checkpoint, self.revision), "dtype": str(self.dtype).replace("torch.", ""), "attention": self.attention}
 
-    def generate(self, prompts: list[str], settings: GenerationSettings) -> list[Generation]:
+    def generate(self, prompts: list[str], settings: GenerationSettings, request: TextRequest = NO_OPTIONS) -> list[Generation]:
         texts = [self.chat_text(prompt) for prompt in prompts]
         # The chat template already holds the special tokens (BOS included where the model uses one).
-        inputs = self._tokenizer(texts, padding=True, return_tensors="pt", add_special_tokens=False).to(self.device)
-        rows, seconds = generate_rows(self.model, inputs, settings, self._stop_ids, {"pad_token_id": self._pad_id})
-        return [
-            Generation(
+        inputs = self._tokenizer(texts, padding=True, return_tensors="pt", add_special_tokens=request.prompt_special_tokens).to(self.device)
+        extra: dict[str, Any] = {"pad_token_id": self._pad_id}
+        if request.stop:
+            extra.update(stop_strings=list(request.stop), tokenizer=self._tokenizer)
+        rows, seconds = generate_rows(self.model, inputs, settings, self._stop_ids, extra)
+        generations = []
+        for row in rows:
+            generation = Generation(
                 text=self._tokenizer.decode(row.token_ids, skip_special_tokens=False),
                 prompt_tokens=row.prompt_tokens,
                 generated_tokens=row.generated_tokens,
                 finish_reason=row.finish_reason,
                 seconds=seconds,
             )
-            for row in rows
-        ]
+            generations.append(apply_stop_strings(generation, request.stop, row.token_ids, self._decode))
+        return generations
+
+    def _decode(self, token_ids: list[int]) -> str:
+        return self._tokenizer.decode(token_ids, skip_special_tokens=False)
 
     def close(self) -> None:
         import torch
@@ -140,22 +151,25 @@ class VLLMTextBackend(VLLMEngineBackend):
             fingerprint.update(checkpoint_fingerprint(self.folder, self.checkpoint, self.revision))
         return fingerprint
 
-    def generate(self, prompts: list[str], settings: GenerationSettings) -> list[Generation]:
+    def generate(self, prompts: list[str], settings: GenerationSettings, request: TextRequest = NO_OPTIONS) -> list[Generation]:
         if not prompts:
             return []
-        # Token-id prompts: a text prompt would get a second BOS from vLLM's tokenizer call.
-        inputs = [{"prompt_token_ids": self._tokenizer.encode(self.chat_text(prompt), add_special_tokens=False)} for prompt in prompts]
-        outputs, batch_seconds = self._run_engine(inputs, sampling_kwargs(settings, self.repetition_penalty))
+        # Token-id prompts: a text prompt would get a second BOS from vLLM's tokenizer call (unless asked for).
+        inputs = [{"prompt_token_ids": self._tokenizer.encode(self.chat_text(prompt), add_special_tokens=request.prompt_special_tokens)} for prompt in prompts]
+        sampling = sampling_kwargs(settings, self.repetition_penalty)
+        if request.stop:
+            sampling["stop"] = list(request.stop)
+        outputs, batch_seconds = self._run_engine(inputs, sampling)
         share = batch_seconds / len(prompts)
-        return [self._to_generation(output, share, batch_seconds, len(prompts)) for output in outputs]
+        return [self._to_generation(output, share, batch_seconds, len(prompts), request.stop) for output in outputs]
 
-    def _to_generation(self, output: Any, share: float, batch_seconds: float, batch_size: int) -> Generation:
+    def _to_generation(self, output: Any, share: float, batch_seconds: float, batch_size: int, stop: tuple[str, ...] = ()) -> Generation:
         """Decoded as the transformers backend decodes: up to the first stop token, special tokens kept."""
         completion = output.outputs[0]
         token_ids = list(completion.token_ids)
         kept, stopped = cut_at_stop_token(token_ids, self._stop_ids)
         finish_reason = "stop" if stopped else normalize_finish_reason(completion.finish_reason)
-        return Generation(
+        generation = Generation(
             text=self._tokenizer.decode(kept, skip_special_tokens=False),
             prompt_tokens=len(output.prompt_token_ids or []),
             generated_tokens=len(token_ids),
@@ -163,6 +177,21 @@ class VLLMTextBackend(VLLMEngineBackend):
             seconds=share,
             extra=batch_extra(output, batch_seconds, batch_size),
         )
+        # vLLM already stopped at the string (its token ids run to it): only the text is cut here.
+        return apply_stop_strings(generation, stop, None, None)
+
+
+def apply_stop_strings(generation: Generation, stop: tuple[str, ...], token_ids: list[int] | None, decode: Any) -> Generation:
+    """The generation cut before its first stop string; with `token_ids` (transformers, which pads a row that
+    stopped early) the generated count is recounted to the token that completed the stop string."""
+    text, matched = cut_at_stop_strings(generation.text, stop)
+    if matched is None:
+        return generation
+    generation.text, generation.finish_reason = text, "stop"
+    generation.extra["stop_string"] = matched
+    if token_ids is not None:
+        generation.generated_tokens = tokens_through_stop(token_ids, decode, matched)
+    return generation
 
 
 def build_backend(spec: Any, options: Any) -> TextBackend:
