@@ -167,3 +167,26 @@ def test_aes_against_a_baseline_run(tmp_path, capsys):
     assert aes["accuracy"] == pytest.approx(0.0 + 5 * ((6 / 8 - 4 / 8) / (4 / 8)))
     code, out, _ = run(capsys, "show", str(folders["lenient"]), "--baseline", str(folders["strict"]))
     assert code == 0 and "AES vs" in out and "2.500" in out
+
+
+@pytest.mark.parametrize("settings, budget, source", [((), 64, "the task's max_gen_toks"), (("--set", "max_new_tokens=100"), 100, "--set max_new_tokens")])
+def test_a_task_yamls_max_gen_toks_is_the_budget_unless_set(tmp_path, capsys, settings, budget, source):
+    task = write_task(tmp_path / "task")  # max_gen_toks: 64
+    code, out, err = run(capsys, "run", "--model", "scripted-reasoner", "--suite", f"lm-eval:{task}", "--out", str(tmp_path / "runs"), "--no-progress", *settings)
+    assert code == 0, err
+    assert f"generation budget: {budget} new tokens ({source})" in err
+    model = json.loads((only_run(tmp_path / "runs") / "run.json").read_text())["model"]
+    assert model["generation"]["max_new_tokens"] == budget and model["generation_budget"] == {"max_new_tokens": budget, "source": source}
+    assert model["parse_policy"] == "lm-eval" and model["recipe"] is None
+
+
+def test_a_task_named_from_lm_evals_registry_keeps_the_spec_budget():
+    """lm-eval's own tasks carry small budgets (gsm8k: 256) meant for non-reasoning models: the spec's stays."""
+    from wisebench.registry import MODELS
+    from wisebench.text.protocol import TaskProtocol, resolve_spec
+
+    spec = MODELS.load("verithinker-7b")
+    protocol = TaskProtocol(generation_kwargs={"max_gen_toks": 256, "until": ["Question:"], "temperature": 0.0}, from_yaml=False)
+    resolved = resolve_spec(spec, protocol, "aime24", set())
+    assert resolved.spec.generation.max_new_tokens == 16384 and resolved.sources["max_new_tokens"] == "the model spec"
+    assert resolved.spec.stop == ("\n</think>",) and resolved.spec.repeats == 8 and resolved.spec.generation.temperature == 0.6

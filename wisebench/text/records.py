@@ -1,15 +1,15 @@
 """One SampleRecord per (document, repeat): the logged generation, its spans and token counts with the model's own
-tokenizer, and lm-eval's per-sample metric values taken from its logged samples."""
+tokenizer (under every token convention), and lm-eval's per-sample metric values taken from its logged samples."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from wisebench.reasoner.backend import TextTokenizer
 from wisebench.scoring.record import SampleRecord
 from wisebench.text import TEXT_PROTOCOL
-from wisebench.text.lm import scored_text
-from wisebench.text.spans import split_reasoning
+from wisebench.text.conventions import TokenCounter
+from wisebench.text.lm import entry_spans, scored_text
+from wisebench.text.protocol import TaskProtocol
 from wisebench.text.spec import TextModelSpec
 
 
@@ -32,42 +32,44 @@ def headline_key(rows: list[dict[str, Any]], metric: str | None, filter_name: st
     return f"{chosen_metric},{chosen_filter}"
 
 
-def count_tokens(tokenizer: TextTokenizer, text: str) -> int:
-    return len(tokenizer.encode(text, add_special_tokens=False)) if text else 0
-
-
 def build_record(
     spec: TextModelSpec,
+    protocol: TaskProtocol,
     entry: dict[str, Any],
     values: dict[str, float],
     other_values: dict[str, float] | None,
     accuracy_key: str,
-    tokenizer: TextTokenizer,
+    counter: TokenCounter,
     target: Any,
 ) -> SampleRecord:
     """`values` are lm-eval's scores under the spec's truncation policy; `other_values` under the other policy
     (only scored for truncated chains; otherwise both policies score the same text)."""
-    spans = split_reasoning(entry["raw_text"], entry["finish_reason"], spec.open_tag, spec.close_tag, spec.mode_tokens)
+    spans = entry_spans(spec, entry)
     if accuracy_key not in values:
         raise ValueError(f"lm-eval logged no {accuracy_key!r} for doc {entry['doc_id']}; known: {', '.join(values)}")
     accuracy = values[accuracy_key]
     other = (other_values or values).get(accuracy_key, accuracy)
     strict, lenient = (accuracy, other) if spec.truncated == "strict" else (other, accuracy)
     scores = {TEXT_PROTOCOL: {"accuracy": accuracy, "accuracy_strict": strict, "accuracy_lenient": lenient, **values}}
+    prompt = entry.get("prompt") or spec.prompt(entry["context"], protocol.prompt_is_complete)  # older logs: rebuilt
     prediction = {
         "raw_text": entry["raw_text"],
         "reasoning_text": spans.reasoning,
         "answer_text": spans.answer,
-        "scored_text": scored_text(spec, entry, spec.truncated),
+        "scored_text": scored_text(spec, entry, spec.truncated, protocol.scored_text),
         "truncated": spans.truncated,
         "mode": spans.mode,
         "finish_reason": entry["finish_reason"],
+        "stop_string": entry.get("stop_string"),
         "tokens": {
             "prompt": entry["prompt_tokens"],
-            "reasoning": count_tokens(tokenizer, spans.reasoning),
-            "answer": count_tokens(tokenizer, spans.answer),
+            "reasoning": counter.plain(spans.reasoning),
+            "answer": counter.plain(spans.answer),
             "generated": entry["generated_tokens"],
+            "conventions": counter.conventions(spans.reasoning, prompt, entry["raw_text"]),
         },
+        "token_convention": spec.token_convention,
+        "parse_policy": protocol.parse_policy,
         "seconds": {"total": entry["seconds"]},
         "request_timings": entry.get("request_timings") or {},
         "doc_id": entry["doc_id"],

@@ -3,11 +3,13 @@
 Per repeat: lm-eval runs over the documents without a record; WisebenchLM answers from generations.jsonl or
 generates (appending per batch); lm-eval's logged samples become records. Truncated chains are scored a second
 time under the other truncation policy (replayed, no generation) so the summary holds both accuracies.
+A recipe task (protocol.py) sets the generation settings, repeats, parse policy and token convention it names.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +20,13 @@ from wisebench.registry import MODELS
 from wisebench.runner.config import RunConfig
 from wisebench.runner.store import RunStore, check_run_id
 from wisebench.text.backend import build_backend
+from wisebench.text.conventions import TokenCounter
 from wisebench.text.generation_log import GenerationLog, sample_key
-from wisebench.text.lm import WisebenchLM
+from wisebench.text.lm import WisebenchLM, entry_spans
+from wisebench.text.protocol import Resolved, TaskProtocol, resolve_spec
 from wisebench.text.records import TEXT_PROTOCOL, build_record, headline_key, metric_values
-from wisebench.text.spans import split_reasoning
 from wisebench.text.spec import TextModelSpec
-from wisebench.text.task import LoadedTask, build_task, load_task
+from wisebench.text.task import LoadedTask, build_task, load_task, task_manager
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ def evaluate(task: LoadedTask, lm: WisebenchLM, doc_ids: list[int], seed: int) -
     results = lm_eval.simple_evaluate(
         model=lm,
         tasks=[build_task(task.name, task.include_path)],
+        task_manager=task_manager(task.include_path),  # else lm-eval indexes all its own tasks again, per call
         samples={task.name: doc_ids},
         log_samples=True,
         bootstrap_iters=0,  # wisebench bootstraps from the records
@@ -65,7 +69,9 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
     config.model = MODELS.canonical(config.model)
     spec = load_spec(config)  # a misspelt --set fails before lm-eval indexes or downloads anything
     task = load_task(config.suite, config.limit)
-    spec = spec.for_task(task.name)
+    resolved = resolve_spec(spec, task.protocol, task.name, set(config.settings))
+    spec = resolved.spec
+    print(f"generation budget: {spec.generation.max_new_tokens} new tokens ({resolved.sources['max_new_tokens']})", file=sys.stderr)
     config.split = config.split or task.split
     config.protocol = TEXT_PROTOCOL
     folder = Path(config.out) / check_run_id(config.run_id())
@@ -94,7 +100,7 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
                     logged = log.read()
                     backend = build_backend(spec, config.model_options())  # also the tokenizer that counts tokens
                     # "backend" names the one that ran (a stand-in reports its own name), not the configured one.
-                    run["model"] = {**spec.describe(), "backend": backend.name, "weights": backend.fingerprint(), "lm_eval_task": task.source}
+                    run["model"] = {**spec.describe(), "backend": backend.name, "weights": backend.fingerprint(), "lm_eval_task": task.source, **protocol_description(spec, task, resolved)}
                     run["prompt_hash"] = _prompt_template_hash(run["model"])
                     run["smoke"] = smoke_status(config, run["model"])
                     store.save_run(run)
@@ -117,8 +123,25 @@ def execute_text_run(config: RunConfig, progress: bool = True) -> Any:
         return RunResult(folder=folder, run=run, records=records)
 
 
+def protocol_description(spec: TextModelSpec, task: LoadedTask, resolved: Resolved) -> dict[str, Any]:
+    """What run.json records of how the task was run: recipe, scorer, token convention, where each setting came
+    from, and whether the model's instruction was added to the task's prompts (never twice)."""
+    protocol: TaskProtocol = task.protocol
+    added = sum(spec.prompt(context, protocol.prompt_is_complete) != context for context in task.contexts.values())
+    return {
+        "recipe": protocol.recipe,
+        "upstream": protocol.upstream,
+        "parse_policy": protocol.parse_policy,
+        "scored_text": protocol.scored_text,
+        "prompt_special_tokens": protocol.prompt_special_tokens,
+        "instruction": {"added": added, "already_in_task_prompt": len(task.contexts) - added},
+        "generation_budget": {"max_new_tokens": spec.generation.max_new_tokens, "source": resolved.sources["max_new_tokens"]},
+        "setting_sources": resolved.sources,
+    }
+
+
 def _score_repeat(spec: TextModelSpec, task: LoadedTask, backend: Any, log: GenerationLog, logged: dict, repeat: int, doc_ids: list[int], config: RunConfig) -> list:
-    lm = WisebenchLM(spec, backend, log, logged, repeat, config.batch_size, spec.truncated, doc_ids)
+    lm = WisebenchLM(spec, backend, log, logged, repeat, config.batch_size, spec.truncated, doc_ids, task.protocol)
     rows = evaluate(task, lm, doc_ids, config.seed + repeat)
     for row in rows:  # the positional doc id mapping must agree with lm-eval's own record of each document
         entry = logged[sample_key(int(row["doc_id"]), repeat, spec.repeats)]
@@ -128,11 +151,11 @@ def _score_repeat(spec: TextModelSpec, task: LoadedTask, backend: Any, log: Gene
     accuracy_key = headline_key(rows, config.settings.get("metric"), config.settings.get("filter"))
     targets = {int(row["doc_id"]): row.get("target") for row in rows}
     entries = {doc_id: logged[sample_key(doc_id, repeat, spec.repeats)] for doc_id in doc_ids}
-    truncated = [doc_id for doc_id, entry in entries.items() if split_reasoning(entry["raw_text"], entry["finish_reason"], spec.open_tag, spec.close_tag, spec.mode_tokens).truncated]
+    truncated = [doc_id for doc_id, entry in entries.items() if entry_spans(spec, entry).truncated]
     other_values: dict[int, dict[str, float]] = {}
     if truncated:  # both accuracies in the summary: re-score truncated chains under the other policy
         other_policy = "lenient" if spec.truncated == "strict" else "strict"
-        replay = WisebenchLM(spec, None, log, logged, repeat, config.batch_size, other_policy, truncated)
+        replay = WisebenchLM(spec, None, log, logged, repeat, config.batch_size, other_policy, truncated, task.protocol)
         other_values = metric_values(evaluate(task, replay, truncated, config.seed + repeat))
-    tokenizer = backend.tokenizer()
-    return [build_record(spec, entries[doc_id], values[doc_id], other_values.get(doc_id), accuracy_key, tokenizer, targets.get(doc_id)) for doc_id in doc_ids]
+    counter = TokenCounter(backend.tokenizer(), backend.chat_text)
+    return [build_record(spec, task.protocol, entries[doc_id], values[doc_id], other_values.get(doc_id), accuracy_key, counter, targets.get(doc_id)) for doc_id in doc_ids]

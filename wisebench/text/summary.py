@@ -1,6 +1,8 @@
 """The summary of a text-reasoning run, recomputed from records like the segmentation one and shaped like it:
 `subsets` (accuracy with a bootstrap interval over documents, per Thinkless mode too), tokens, failures, latency,
-budget (OAA over reasoning tokens) and AES against a baseline run, plus truncation counts under both policies."""
+budget (OAA over reasoning tokens) and AES against a baseline run, plus truncation counts under both policies.
+`token_convention` and `parse` (as the segmentation summary names them) say how tokens were counted and who scored:
+`tokens.reasoning` is the count under the records' convention, `tokens.reasoning_by_convention` all of them."""
 
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ def summarize_text(
     baseline: dict | None = None,
 ) -> dict[str, Any]:
     from wisebench.metrics.summary import OVERALL, _failure_summary, _json_float, _latency_summary, _mean_reasoning_tokens, _token_summary
+    from wisebench.text.spec import TEXT_CONVENTIONS
 
     records = sorted(records, key=lambda record: str(record["sample_id"]))
     scored = [record for record in records if not record.get("skipped")]
@@ -69,16 +72,19 @@ def summarize_text(
     reasoning = np.asarray([float((p.get("tokens") or {}).get("reasoning") or 0) for p in predictions], dtype=np.float64)
     latency, samples_per_second = _latency_summary(scored)
     metric = predictions[0].get("accuracy_metric") if predictions else None
+    convention = _one_of(predictions, "token_convention") or TEXT_CONVENTIONS[0]
     summary: dict[str, Any] = {
         "protocol": TEXT_PROTOCOL,
         "accuracy_metric": metric,
+        "token_convention": convention,
+        "parse": {"policy": _one_of(predictions, "parse_policy"), "policies": _counts(predictions, "parse_policy")},
         "truncation_policy": "strict" if all(_same(r, "accuracy", "accuracy_strict") for r in scored) else "lenient",
         "n_records": len(records),
         "n_scored": len(scored),
         "n_skipped": len(records) - len(scored),
         "skipped": [],
         "subsets": subsets,
-        "tokens": {**_token_summary(scored), **_answer_tokens(scored)},
+        "tokens": {**_token_summary(scored, convention), **_answer_tokens(scored)},
         "failures": _failure_summary(scored),
         "truncated": {
             "n": len(truncated),
@@ -103,6 +109,17 @@ def summarize_text(
             "accuracy": _json_float(aes(accuracy, _mean_reasoning_tokens(summary), baseline_accuracy, _mean_reasoning_tokens(baseline))),
         }
     return summary
+
+
+def _counts(predictions: list[dict], key: str) -> dict[str, int]:
+    values = [str(p[key]) for p in predictions if p.get(key)]
+    return {value: values.count(value) for value in sorted(set(values))}
+
+
+def _one_of(predictions: list[dict], key: str) -> str | None:
+    """The records' common value ("mixed" when they differ, None when none holds one)."""
+    counts = _counts(predictions, key)
+    return (next(iter(counts)) if len(counts) == 1 else "mixed") if counts else None
 
 
 def _same(record: dict, key_a: str, key_b: str) -> bool:

@@ -1,4 +1,5 @@
-"""`lm-eval:TASK` suites: a task lm-eval knows by name, or a task YAML given by path (offline over local data)."""
+"""`lm-eval:TASK` suites: a task lm-eval knows by name, a packaged recipe (`lm-eval:verithinker/aime24`), or a task
+YAML given by path (offline over local data)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from wisebench.errors import DatasetNotFoundError, WisebenchError
+from wisebench.text.protocol import TaskProtocol, read_protocol
+from wisebench.text.recipes import recipe_names, recipe_yaml
 
 SUITE_PREFIX = "lm-eval:"
 
@@ -25,6 +28,7 @@ class LoadedTask:
     doc_ids: list[int]
     contexts: dict[int, str]  # doc id -> lm-eval's prompt text, for the samples fingerprint
     split: str
+    protocol: TaskProtocol
 
 
 def _yaml_task_name(path: Path) -> str:
@@ -41,15 +45,18 @@ def yaml_path(suite: str) -> Path | None:
 
 
 def task_reference(suite: str) -> tuple[str, str | None]:
-    """(task name, include folder or None) for `lm-eval:NAME` or `lm-eval:PATH.yaml`."""
+    """(task name, include folder or None) for `lm-eval:NAME`, `lm-eval:FAMILY/BENCHMARK` (a recipe) or
+    `lm-eval:PATH.yaml`."""
     reference = suite.strip()[len(SUITE_PREFIX) :]
-    path = yaml_path(suite)
+    path = yaml_path(suite) or recipe_yaml(reference)
     if path is not None:
         if not path.exists():
             raise WisebenchError(f"lm-eval task YAML {path} does not exist")
         return _yaml_task_name(path), str(path.resolve().parent)
     if not reference:
-        raise WisebenchError("name a task after lm-eval:, e.g. lm-eval:gsm8k or lm-eval:path/to/task.yaml")
+        raise WisebenchError("name a task after lm-eval:, e.g. lm-eval:gsm8k, lm-eval:verithinker/aime24 or lm-eval:path/to/task.yaml")
+    if "/" in reference:
+        raise WisebenchError(f"no recipe {reference!r}: the packaged recipes are {', '.join(recipe_names())}")
     return reference, None
 
 
@@ -84,6 +91,9 @@ def build_task(name: str, include_path: str | None) -> Any:
         raise WisebenchError(f"{name!r} is an lm-eval group; name one of its tasks: {', '.join(map(str, loaded['tasks']))}")
     if task.config.output_type != "generate_until":
         raise WisebenchError(f"lm-eval task {name!r} is {task.config.output_type}; text reasoning suites need generate_until tasks")
+    task.protocol = read_protocol(task.config, from_yaml=include_path is not None)
+    # wisebench runs the task's repeats itself (one record, one seed each): lm-eval asks once per document.
+    task.config.repeats = 1
     return task
 
 
@@ -95,4 +105,4 @@ def load_task(suite: str, limit: int | None) -> LoadedTask:
     contexts = {doc_id: str(task.doc_to_text(docs[doc_id])) for doc_id in doc_ids}
     split = task.config.test_split or task.config.validation_split or "test"
     source = str(Path(include_path) / f"{name}") if include_path else name
-    return LoadedTask(name=name, source=source, include_path=include_path, doc_ids=doc_ids, contexts=contexts, split=split)
+    return LoadedTask(name=name, source=source, include_path=include_path, doc_ids=doc_ids, contexts=contexts, split=split, protocol=task.protocol)

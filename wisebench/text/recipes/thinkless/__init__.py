@@ -1,0 +1,1 @@
+"""Thinkless recipes: lm-eval task YAMLs and their `!function` helpers."""

@@ -1,0 +1,1 @@
+"""VeriThinker recipes: lm-eval task YAMLs and their `!function` helpers."""
