@@ -226,3 +226,30 @@ def test_recipe_names_and_an_unknown_one(tmp_path, capsys):
     assert {"verithinker/aime24", "verithinker/aime25", "verithinker/math500", "thinkless/aime24", "thinkless/math500", "thinkless/gsm8k", "thinkless/minerva_algebra"} <= set(recipes.recipe_names())
     code, _, err = run(capsys, "run", "--model", "verithinker-standin", "--suite", "lm-eval:verithinker/aime26", "--out", str(tmp_path / "runs"), "--no-progress")
     assert code == 2 and "verithinker/aime24" in err
+
+
+SHIPPED = {  # recipe -> (dataset_path, dataset_name, split, repeats, max_gen_toks), as the upstream code loads and runs it
+    "verithinker/aime24": ("Maxwell-Jia/AIME_2024", None, "train", 8, 16384),  # eval_aime24.py:11,13,32
+    "verithinker/aime25": ("math-ai/aime25", None, "test", 8, 16384),  # eval_aime25.py:12,14,33
+    "verithinker/math500": ("HuggingFaceH4/MATH-500", None, "test", 1, 16384),  # eval_math500.py:13,14,33
+    "thinkless/aime24": ("HuggingFaceH4/aime_2024", "default", "train", 5, 32768),  # aime_0shot_cot.yaml:1-2,18,39
+    "thinkless/math500": ("HuggingFaceH4/MATH-500", "default", "test", 5, 32768),  # math_500.yaml:1-2,19,39
+    "thinkless/gsm8k": ("openai/gsm8k", "main", "test", 5, 32768),  # gsm8k_8shot_cot.yaml:1-2,60,80
+    "thinkless/minerva_algebra": ("EleutherAI/hendrycks_math", "algebra", "test", 5, 32768),  # algebra.yaml:4-9,18
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_shipped_recipes_name_the_upstream_data_and_settings(name):
+    import re
+    from fnmatch import fnmatch
+
+    path = Path(recipes.__file__).parent / f"{name}.yaml"  # the packaged file, not the test's local copy
+    text = path.read_text(encoding="utf-8")
+    field_of = lambda key: (re.search(rf"^\s*{key}: (\S+)", text, re.MULTILINE) or [None, None])[1]  # noqa: E731
+    dataset, dataset_name, split, repeats, budget = SHIPPED[name]
+    assert (field_of("dataset_path"), field_of("dataset_name"), field_of("test_split")) == (dataset, dataset_name, split)
+    assert (int(field_of("repeats")), int(field_of("max_gen_toks"))) == (repeats, budget)
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()  # [tool.setuptools.package-data]
+    globs = json.loads(re.search(r'^"wisebench\.text\.recipes" = (\[.*\])$', pyproject, re.MULTILINE).group(1))
+    assert any(fnmatch(f"{name}.yaml", pattern) for pattern in globs)  # installed as package data
