@@ -6,22 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wisebench.text.recipes.responses import keep_all_responses, mean_correct  # noqa: F401 (keep_all_responses: the YAMLs name it here)
 from wisebench.text.scoring.minerva import minerva_target
 from wisebench.text.scoring.thinkless import aime_correct, math_correct
-
-
-def keep_all_responses(resps: list[list[str]], docs: list[dict]) -> list[list[str]]:
-    """The filter: every repeat's response, unchanged (lm-eval's default keeps only the first)."""
-    return resps
-
-
-def _responses(results: list[Any]) -> list[str]:
-    responses = results[0]
-    return [responses] if isinstance(responses, str) else list(responses)
-
-
-def _mean(flags: list[bool]) -> float:
-    return sum(flags) / len(flags)
 
 
 def gsm8k_target(doc: dict) -> str:
@@ -35,12 +22,12 @@ def minerva_docs(dataset: Any) -> Any:
 
 
 def aime_results(doc: dict, results: list[Any]) -> dict[str, float]:
-    return {"correct": _mean([aime_correct(response, doc["answer"]) for response in _responses(results)])}
+    return {"correct": mean_correct(results, doc["answer"], aime_correct)}
 
 
 def math_results(doc: dict, results: list[Any]) -> dict[str, float]:
-    return {"correct": _mean([math_correct(response, doc["answer"]) for response in _responses(results)])}
+    return {"correct": mean_correct(results, doc["answer"], math_correct)}
 
 
 def gsm8k_results(doc: dict, results: list[Any]) -> dict[str, float]:
-    return {"correct": _mean([math_correct(response, gsm8k_target(doc)) for response in _responses(results)])}
+    return {"correct": mean_correct(results, gsm8k_target(doc), math_correct)}
