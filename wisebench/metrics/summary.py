@@ -8,7 +8,6 @@ unchanged and can be checked against its records.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Any, Sequence
 
@@ -21,37 +20,27 @@ from wisebench.metrics.bootstrap import (
     percentile_interval,
     resampled_cluster_sums,
 )
-from wisebench.metrics.efficiency import aes, distribution, latency_distribution, oaa_area, oaa_at_budgets
+from wisebench.metrics.efficiency import aes, oaa_area, oaa_at_budgets
 from wisebench.metrics.iou import DEFAULT_PROTOCOL, check_protocol, ciou, ciou_from_sums, dropped, giou, sample_ious
-from wisebench.metrics.token_conventions import DEFAULT_CONVENTION, reasoning_count
+from wisebench.metrics.summary_figures import (
+    OVERALL,
+    failure_summary,
+    json_count,
+    json_float,
+    json_interval,
+    latency_summary,
+    mean_reasoning_tokens,
+    prediction_of,
+    records_by_sample_id,
+    token_summary,
+)
+from wisebench.metrics.token_conventions import DEFAULT_CONVENTION
+from wisebench.text import TEXT_PROTOCOL
+from wisebench.text.summary import compare_text_paired, holds_text_scores, summarize_text
 
 DEFAULT_BUDGETS = (0, 16, 32, 64, 128, 256, 512, 1024)
 DEFAULT_T_MAX = 1024
 CORRECT_THRESHOLD = 0.5  # a sample is "correct" for budget metrics when its IoU reaches this
-OVERALL = "overall"
-TOKEN_KINDS = ("prompt", "reasoning", "generated")
-
-
-def _json_float(value: float | None) -> float | None:
-    """A python float; None for missing, NaN or infinite values (JSON has no NaN)."""
-    if value is None:
-        return None
-    number = float(value)
-    return None if math.isnan(number) or math.isinf(number) else number
-
-
-def _json_count(value: float) -> int | float:
-    """A pixel or token sum: an int when integral (records may store counts as floats)."""
-    number = float(value)
-    return int(number) if number.is_integer() else number
-
-
-def _json_interval(interval: tuple[float, float] | None) -> list[float | None] | None:
-    return None if interval is None else [_json_float(interval[0]), _json_float(interval[1])]
-
-
-def _prediction(record: dict) -> dict:
-    return record.get("prediction") or {}
 
 
 def _counts_of(records: list[dict], protocol: str) -> tuple[np.ndarray, np.ndarray]:
@@ -81,31 +70,19 @@ def _subset_scores(
     intervals = cluster_bootstrap(intersections, unions, ious, image_ids, protocol, n_resamples, seed)
     return {
         "n": int(ious.size),
-        "giou": _json_float(giou(ious)),
-        "ciou": _json_float(ciou(intersections, unions, protocol)),
-        "giou_ci": _json_interval(intervals["giou"]) if intervals else None,
-        "ciou_ci": _json_interval(intervals["ciou"]) if intervals else None,
-        "intersection_sum": _json_count(intersections.sum()),
-        "union_sum": _json_count(unions.sum()),
+        "giou": json_float(giou(ious)),
+        "ciou": json_float(ciou(intersections, unions, protocol)),
+        "giou_ci": json_interval(intervals["giou"]) if intervals else None,
+        "ciou_ci": json_interval(intervals["ciou"]) if intervals else None,
+        "intersection_sum": json_count(intersections.sum()),
+        "union_sum": json_count(unions.sum()),
     }
-
-
-def _token_summary(records: list[dict], convention: str = DEFAULT_CONVENTION) -> dict[str, Any]:
-    """Prompt, reasoning and generated token distributions; `reasoning` under the run's convention (samples the
-    convention leaves out, e.g. WISE's chains without a <think> match, are not in its mean), every convention the
-    records hold under `reasoning_by_convention`."""
-    token_rows = [_prediction(record).get("tokens") or {} for record in records]
-    summary: dict[str, Any] = {kind: distribution(row.get(kind) for row in token_rows) for kind in TOKEN_KINDS}
-    summary["reasoning"] = distribution(reasoning_count(row, convention) for row in token_rows)
-    names = sorted({name for row in token_rows for name in (row.get("conventions") or {})} | {convention})
-    summary["reasoning_by_convention"] = {name: distribution(reasoning_count(row, name) for row in token_rows) for name in names}
-    return summary
 
 
 def _parse_summary(records: list[dict]) -> dict[str, Any]:
     """Which parse policy scored the records, and on how many the other policy would have parsed differently."""
-    policies = Counter(str(_prediction(record).get("parse_policy")) for record in records if _prediction(record).get("parse_policy"))
-    others = [(_prediction(record), _prediction(record).get("other_policy")) for record in records if _prediction(record).get("other_policy")]
+    policies = Counter(str(prediction_of(record).get("parse_policy")) for record in records if prediction_of(record).get("parse_policy"))
+    others = [(prediction_of(record), prediction_of(record).get("other_policy")) for record in records if prediction_of(record).get("other_policy")]
     return {
         "policy": (next(iter(policies)) if len(policies) == 1 else "mixed") if policies else None,
         "policies": dict(sorted(policies.items())),
@@ -116,55 +93,22 @@ def _parse_summary(records: list[dict]) -> dict[str, Any]:
     }
 
 
-def _failure_summary(records: list[dict]) -> dict[str, Any]:
-    reasons = Counter(
-        str(_prediction(record)["failure"]) for record in records if _prediction(record).get("failure") is not None
-    )
-    n_format_failures = sum(reasons.values())
-    n_truncated = sum(1 for record in records if _prediction(record).get("finish_reason") == "length")
-    n = len(records)
-    return {
-        "format_failure_rate": n_format_failures / n if n else None,
-        "truncation_rate": n_truncated / n if n else None,
-        "n_format_failures": n_format_failures,
-        "n_truncated": n_truncated,
-        "reasons": dict(sorted(reasons.items())),
-    }
-
-
-def _latency_summary(records: list[dict]) -> tuple[dict[str, dict | None], float | None]:
-    """Per-stage latency distributions and samples/s, over records that are not warm-up."""
-    timed = [_prediction(record).get("seconds") or {} for record in records if not record.get("warmup")]
-    stages = sorted({stage for seconds in timed for stage in seconds})
-    latency = {stage: latency_distribution(seconds.get(stage) for seconds in timed) for stage in stages}
-    totals = [float(seconds["total"]) for seconds in timed if seconds.get("total") is not None]
-    total_seconds = sum(totals)
-    samples_per_second = len(totals) / total_seconds if totals and total_seconds > 0 else None
-    return latency, samples_per_second
-
-
 def _budget_summary(
     ious: np.ndarray, records: list[dict], budgets: Sequence[int], t_max: int
 ) -> dict[str, Any]:
     """OAA at each budget and its area. Reasoning tokens None count as 0: that is what an adapter without
     reasoning (LISA, oracle) reports, and such a model spends no reasoning on any budget."""
     correct = ious >= CORRECT_THRESHOLD
-    reasoning = [(_prediction(record).get("tokens") or {}).get("reasoning") for record in records]
+    reasoning = [(prediction_of(record).get("tokens") or {}).get("reasoning") for record in records]
     tokens = np.asarray([0.0 if count is None else float(count) for count in reasoning], dtype=np.float64)
     oaa = oaa_at_budgets(correct, tokens, budgets)
     return {
         "correct_threshold": CORRECT_THRESHOLD,
         # str keys: JSON object keys are strings, so the summary round-trips unchanged.
-        "oaa": {str(budget): _json_float(value) for budget, value in oaa.items()},
-        "oaa_area": _json_float(oaa_area(correct, tokens, t_max)),
+        "oaa": {str(budget): json_float(value) for budget, value in oaa.items()},
+        "oaa_area": json_float(oaa_area(correct, tokens, t_max)),
         "t_max": t_max,
     }
-
-
-def _mean_reasoning_tokens(summary: dict) -> float:
-    """Mean reasoning tokens of a summary; 0 when no record reported any (an adapter without reasoning)."""
-    reasoning = (summary.get("tokens") or {}).get("reasoning")
-    return float(reasoning["mean"]) if reasoning else 0.0
 
 
 def _aes_summary(summary: dict, baseline: dict) -> dict[str, Any]:
@@ -174,11 +118,11 @@ def _aes_summary(summary: dict, baseline: dict) -> dict[str, Any]:
         )
     overall = summary["subsets"][OVERALL]
     baseline_overall = baseline["subsets"][OVERALL]
-    length, baseline_length = _mean_reasoning_tokens(summary), _mean_reasoning_tokens(baseline)
+    length, baseline_length = mean_reasoning_tokens(summary), mean_reasoning_tokens(baseline)
     return {
         "baseline": baseline.get("run_id"),
-        "giou": _json_float(aes(overall["giou"], length, baseline_overall["giou"], baseline_length)),
-        "ciou": _json_float(aes(overall["ciou"], length, baseline_overall["ciou"], baseline_length)),
+        "giou": json_float(aes(overall["giou"], length, baseline_overall["giou"], baseline_length)),
+        "ciou": json_float(aes(overall["ciou"], length, baseline_overall["ciou"], baseline_length)),
     }
 
 
@@ -198,8 +142,6 @@ def summarize(
     `skipped_at_load`: bad entries the suite skipped before any record existed (--skip-bad); they are counted with
     the skipped records. Records of a text-reasoning run (lm-eval scores, protocol "lm-eval") get the accuracy form
     of the summary."""
-    from wisebench.text.summary import TEXT_PROTOCOL, holds_text_scores, summarize_text
-
     if protocol == TEXT_PROTOCOL or holds_text_scores(records):
         return summarize_text(records, n_resamples, seed, baseline=baseline)  # token budgets of text reasoning
     check_protocol(protocol)
@@ -209,7 +151,7 @@ def summarize(
     scored = [record for record in records if not record.get("skipped")]
     # The segzero protocol leaves answered samples with an empty union out of everything, as its script does.
     n_dropped = len(scored)
-    scored = [record for record in scored if not dropped((record.get("scores") or {}).get(protocol) or {}, _prediction(record).get("failure") is not None, protocol)]
+    scored = [record for record in scored if not dropped((record.get("scores") or {}).get(protocol) or {}, prediction_of(record).get("failure") is not None, protocol)]
     n_dropped -= len(scored)
     intersections, unions = _counts_of(scored, protocol)
     image_ids = [str(record["image_id"]) for record in scored]
@@ -223,7 +165,7 @@ def summarize(
             intersections[members], unions[members], member_ids, protocol, n_resamples, seed
         )
 
-    latency, samples_per_second = _latency_summary(scored)
+    latency, samples_per_second = latency_summary(scored)
     summary: dict[str, Any] = {
         "protocol": protocol,
         "n_records": len(records),
@@ -242,10 +184,10 @@ def summarize(
         "subsets": subsets,
         "token_convention": token_convention,
         "parse": _parse_summary(scored),
-        "tokens": _token_summary(scored, token_convention),
-        "failures": _failure_summary(scored),
+        "tokens": token_summary(scored, token_convention),
+        "failures": failure_summary(scored),
         "latency": latency,
-        "samples_per_second": _json_float(samples_per_second),
+        "samples_per_second": json_float(samples_per_second),
         "budget": _budget_summary(sample_ious(intersections, unions, protocol), scored, budgets, t_max),
     }
     summary["aes"] = _aes_summary(summary, baseline) if baseline is not None else None
@@ -272,18 +214,6 @@ def load_skips(run: dict[str, Any]) -> list[dict]:
     return [] if run.get("shard") else list((run.get("suite") or {}).get("skipped_at_load") or [])
 
 
-def _by_sample_id(records: list[dict], protocol: str = DEFAULT_PROTOCOL) -> dict[str, dict]:
-    indexed: dict[str, dict] = {}
-    for record in records:
-        if record.get("skipped") or dropped((record.get("scores") or {}).get(protocol) or {}, _prediction(record).get("failure") is not None, protocol):
-            continue
-        sample_id = str(record["sample_id"])
-        if sample_id in indexed:
-            raise ValueError(f"sample {sample_id!r} appears twice: pairing would be ambiguous")
-        indexed[sample_id] = record
-    return indexed
-
-
 def compare_paired(
     records_a: list[dict],
     records_b: list[dict],
@@ -298,12 +228,10 @@ def compare_paired(
     so both runs are resampled together and the correlation between them is kept. Text-reasoning runs
     (lm-eval scores) are compared on accuracy instead.
     """
-    from wisebench.text.summary import TEXT_PROTOCOL, compare_text_paired, holds_text_scores
-
     if protocol == TEXT_PROTOCOL or (holds_text_scores(records_a) and holds_text_scores(records_b)):
         return compare_text_paired(records_a, records_b, n_resamples, seed)
     check_protocol(protocol)
-    by_id_a, by_id_b = _by_sample_id(records_a, protocol), _by_sample_id(records_b, protocol)
+    by_id_a, by_id_b = records_by_sample_id(records_a, protocol), records_by_sample_id(records_b, protocol)
     shared = sorted(by_id_a.keys() & by_id_b.keys())
     paired_a = [by_id_a[sample_id] for sample_id in shared]
     paired_b = [by_id_b[sample_id] for sample_id in shared]
@@ -336,12 +264,12 @@ def compare_paired(
         ciou_from_sums(resampled_ia, resampled_ua, protocol)
     )
     result.update(
-        giou_delta=_json_float(differences.mean()),
-        giou_delta_ci=_json_interval(percentile_interval(difference_sums / sample_counts, confidence)),
-        ciou_delta=_json_float(
+        giou_delta=json_float(differences.mean()),
+        giou_delta_ci=json_interval(percentile_interval(difference_sums / sample_counts, confidence)),
+        ciou_delta=json_float(
             ciou_from_sums(intersections_b.sum(), unions_b.sum(), protocol)
             - ciou_from_sums(intersections_a.sum(), unions_a.sum(), protocol)
         ),
-        ciou_delta_ci=_json_interval(percentile_interval(ciou_delta_replicates, confidence)),
+        ciou_delta_ci=json_interval(percentile_interval(ciou_delta_replicates, confidence)),
     )
     return result

@@ -11,7 +11,17 @@ from typing import Any, Sequence
 import numpy as np
 
 from wisebench.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_interval, resampled_cluster_sums
-from wisebench.metrics.efficiency import aes, oaa_area, oaa_at_budgets
+from wisebench.metrics.efficiency import aes, distribution, oaa_area, oaa_at_budgets
+from wisebench.metrics.summary_figures import (
+    OVERALL,
+    failure_summary,
+    json_float,
+    json_interval,
+    latency_summary,
+    mean_reasoning_tokens,
+    records_by_sample_id,
+    token_summary,
+)
 from wisebench.text import TEXT_PROTOCOL
 
 CORRECT_THRESHOLD = 0.5  # lm-eval metrics such as exact_match are 0 / 1 per sample
@@ -30,8 +40,6 @@ def _accuracy_column(records: list[dict], key: str) -> np.ndarray:
 
 
 def _accuracy_scores(records: list[dict], n_resamples: int, seed: int) -> dict[str, Any]:
-    from wisebench.metrics.summary import _json_float, _json_interval
-
     values = _accuracy_column(records, "accuracy")
     interval = None
     if values.size:
@@ -40,11 +48,11 @@ def _accuracy_scores(records: list[dict], n_resamples: int, seed: int) -> dict[s
         interval = percentile_interval(sums[:, 0] / sums[:, 1])
     return {
         "n": int(values.size),
-        "accuracy": _json_float(values.mean()) if values.size else None,
-        "accuracy_ci": _json_interval(interval),
-        "accuracy_strict": _json_float(_accuracy_column(records, "accuracy_strict").mean()) if values.size else None,
-        "accuracy_lenient": _json_float(_accuracy_column(records, "accuracy_lenient").mean()) if values.size else None,
-        "correct_sum": _json_float(values.sum()),
+        "accuracy": json_float(values.mean()) if values.size else None,
+        "accuracy_ci": json_interval(interval),
+        "accuracy_strict": json_float(_accuracy_column(records, "accuracy_strict").mean()) if values.size else None,
+        "accuracy_lenient": json_float(_accuracy_column(records, "accuracy_lenient").mean()) if values.size else None,
+        "correct_sum": json_float(values.sum()),
     }
 
 
@@ -56,7 +64,6 @@ def summarize_text(
     t_max: int = TEXT_T_MAX,
     baseline: dict | None = None,
 ) -> dict[str, Any]:
-    from wisebench.metrics.summary import OVERALL, _failure_summary, _json_float, _latency_summary, _mean_reasoning_tokens, _token_summary
     from wisebench.text.spec import TEXT_CONVENTIONS
 
     records = sorted(records, key=lambda record: str(record["sample_id"]))
@@ -70,7 +77,7 @@ def summarize_text(
     modes = [p.get("mode") for p in predictions if p.get("mode")]
     correct = _accuracy_column(scored, "accuracy") >= CORRECT_THRESHOLD
     reasoning = np.asarray([float((p.get("tokens") or {}).get("reasoning") or 0) for p in predictions], dtype=np.float64)
-    latency, samples_per_second = _latency_summary(scored)
+    latency, samples_per_second = latency_summary(scored)
     metric = predictions[0].get("accuracy_metric") if predictions else None
     convention = _one_of(predictions, "token_convention") or TEXT_CONVENTIONS[0]
     summary: dict[str, Any] = {
@@ -84,8 +91,8 @@ def summarize_text(
         "n_skipped": len(records) - len(scored),
         "skipped": [],
         "subsets": subsets,
-        "tokens": {**_token_summary(scored, convention), **_answer_tokens(scored)},
-        "failures": _failure_summary(scored),
+        "tokens": {**token_summary(scored, convention), **_answer_tokens(scored)},
+        "failures": failure_summary(scored),
         "truncated": {
             "n": len(truncated),
             "n_correct_strict": int(sum(float(r["scores"][TEXT_PROTOCOL]["accuracy_strict"]) >= CORRECT_THRESHOLD for r in scored if (r.get("prediction") or {}).get("truncated"))),
@@ -93,11 +100,11 @@ def summarize_text(
         },
         "modes": {mode: modes.count(mode) / len(scored) for mode in sorted(set(modes))} if modes else None,
         "latency": latency,
-        "samples_per_second": _json_float(samples_per_second),
+        "samples_per_second": json_float(samples_per_second),
         "budget": {
             "correct_threshold": CORRECT_THRESHOLD,
-            "oaa": {str(budget): _json_float(value) for budget, value in oaa_at_budgets(correct, reasoning, budgets).items()},
-            "oaa_area": _json_float(oaa_area(correct, reasoning, t_max)),
+            "oaa": {str(budget): json_float(value) for budget, value in oaa_at_budgets(correct, reasoning, budgets).items()},
+            "oaa_area": json_float(oaa_area(correct, reasoning, t_max)),
             "t_max": t_max,
         },
     }
@@ -106,7 +113,7 @@ def summarize_text(
         accuracy, baseline_accuracy = subsets[OVERALL]["accuracy"], baseline["subsets"][OVERALL].get("accuracy")
         summary["aes"] = {
             "baseline": baseline.get("run_id"),
-            "accuracy": _json_float(aes(accuracy, _mean_reasoning_tokens(summary), baseline_accuracy, _mean_reasoning_tokens(baseline))),
+            "accuracy": json_float(aes(accuracy, mean_reasoning_tokens(summary), baseline_accuracy, mean_reasoning_tokens(baseline))),
         }
     return summary
 
@@ -128,23 +135,19 @@ def _same(record: dict, key_a: str, key_b: str) -> bool:
 
 
 def _answer_tokens(records: list[dict]) -> dict[str, Any]:
-    from wisebench.metrics.efficiency import distribution
-
     return {"answer": distribution(((r.get("prediction") or {}).get("tokens") or {}).get("answer") for r in records)}
 
 
 def compare_text_paired(records_a: list[dict], records_b: list[dict], n_resamples: int = DEFAULT_RESAMPLES, seed: int = 0) -> dict[str, Any]:
     """Run b against run a on shared samples: accuracy delta with a paired bootstrap by document."""
-    from wisebench.metrics.summary import _by_sample_id, _json_float, _json_interval
-
-    by_a, by_b = _by_sample_id(records_a), _by_sample_id(records_b)
+    by_a, by_b = records_by_sample_id(records_a), records_by_sample_id(records_b)
     shared = sorted(by_a.keys() & by_b.keys())
     differences = _accuracy_column([by_b[s] for s in shared], "accuracy") - _accuracy_column([by_a[s] for s in shared], "accuracy")
     result: dict[str, Any] = {
         "n_paired": len(shared),
         "only_in_a": len(by_a.keys() - by_b.keys()),
         "only_in_b": len(by_b.keys() - by_a.keys()),
-        "accuracy_delta": _json_float(differences.mean()) if shared else None,
+        "accuracy_delta": json_float(differences.mean()) if shared else None,
         "accuracy_delta_ci": None,
         "n_better": int(np.count_nonzero(differences > 0)),
         "n_worse": int(np.count_nonzero(differences < 0)),
@@ -152,5 +155,5 @@ def compare_text_paired(records_a: list[dict], records_b: list[dict], n_resample
     }
     if shared:
         sums = resampled_cluster_sums(np.column_stack([differences, np.ones_like(differences)]), [by_a[s]["image_id"] for s in shared], n_resamples, seed)
-        result["accuracy_delta_ci"] = _json_interval(percentile_interval(sums[:, 0] / sums[:, 1]))
+        result["accuracy_delta_ci"] = json_interval(percentile_interval(sums[:, 0] / sums[:, 1]))
     return result
