@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from wisebench.board.ranking import Ranking
+
 MEASURED = "measured"
 REPORTED = "reported"
 
@@ -62,6 +64,10 @@ class BoardRow:
     source: str = ""  # a run id for measured rows, the paper for reported ones
     run_id: str | None = None
     note: str = ""
+    # Measured rows: whether the board ranks this run (board/ranking.py), and why not. Rows stored before the board
+    # re-derived scores read as unranked.
+    ranked: bool = False
+    unranked_reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,18 +113,21 @@ def _text_note(summary: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
-    """The row of a checked run; `summary` is the one recomputed from its records."""
+def measured_row(run: dict[str, Any], summary: dict[str, Any], ranking: Ranking | None = None, row_summary: dict[str, Any] | None = None) -> BoardRow:
+    """The row of a checked run; `summary` is the one recomputed from its records, `row_summary` the same with
+    skipped samples scored IoU 0 (the row's accuracy figures, when given)."""
     config, model = run.get("config") or {}, run.get("model") or {}
-    overall = summary["subsets"]["overall"]
+    figures = row_summary or summary
+    overall = figures["subsets"]["overall"]
     giou_low, giou_high = _interval(overall, "giou_ci")
     ciou_low, ciou_high = _interval(overall, "ciou_ci")
     accuracy_low, accuracy_high = _interval(overall, "accuracy_ci")
-    total_latency = (summary.get("latency") or {}).get("total") or {}
-    tokens = summary.get("tokens") or {}
+    total_latency = (figures.get("latency") or {}).get("total") or {}
+    tokens = figures.get("tokens") or {}
     skipped = int(summary.get("n_skipped", 0))  # skipped records and the suite's load-time skips (summarize_run)
     name = str(config.get("model", model.get("adapter", "?")))
-    notes = [f"{skipped} sample(s) skipped as bad input" if skipped else "", _text_note(summary)]
+    zero_scored = " (scored IoU 0)" if row_summary is not None else ""
+    notes = [f"{skipped} sample(s) skipped as bad input{zero_scored}" if skipped else "", _text_note(summary)]
     return BoardRow(
         kind=MEASURED,
         model=name,
@@ -142,7 +151,7 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
         mean_generated_tokens=_mean(tokens.get("generated")),
         latency_p50=total_latency.get("p50"),
         latency_p90=total_latency.get("p90"),
-        samples_per_second=summary.get("samples_per_second"),
+        samples_per_second=figures.get("samples_per_second"),
         hardware=str(((run.get("environment") or {}).get("hardware") or {}).get("label", "")),
         backend=_backend(model),
         checkpoint=str(model.get("checkpoint") or config.get("checkpoint") or ""),
@@ -151,4 +160,6 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any]) -> BoardRow:
         source=f"wisebench run {run['run_id']}",
         run_id=run["run_id"],
         note="; ".join(note for note in notes if note),
+        ranked=ranking is not None and ranking.ranked,
+        unranked_reason="" if ranking is not None and ranking.ranked else (ranking.reason if ranking else "not checked for ranking"),
     )

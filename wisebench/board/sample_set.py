@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wisebench.data.sample import Sample
 from wisebench.errors import WisebenchError
 from wisebench.runner.fingerprint import records_fingerprint
 from wisebench.text.task import SUITE_PREFIX, is_text_suite, yaml_path
@@ -28,6 +29,8 @@ MAX_LISTED_IDS = 5
 class SampleSetCheck:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the check was made; accepted-but-flagged facts
+    verified: bool = False  # checked against the suite as loaded here (not only run.json's fingerprint)
+    samples: dict[str, Sample] = field(default_factory=dict)  # segmentation suites: the split's samples, by id
 
 
 def _listed(ids: set[str] | list[str]) -> str:
@@ -36,14 +39,14 @@ def _listed(ids: set[str] | list[str]) -> str:
     return ", ".join(repr(sample_id) for sample_id in ordered[:MAX_LISTED_IDS]) + more
 
 
-def suite_samples(suite_name: str, split: str, data_dir: str | None, skip_bad: bool) -> tuple[dict[str, str], list]:
-    """sample id -> query for the split, and the entries the suite skipped as bad input. Raises WisebenchError
+def suite_samples(suite_name: str, split: str, data_dir: str | None, skip_bad: bool) -> tuple[dict[str, Sample], list]:
+    """sample id -> Sample for the split, and the entries the suite skipped as bad input. Raises WisebenchError
     when the suite or its data is not available here."""
     from wisebench.registry import SUITES
 
     suite = SUITES.load(suite_name)()
     loaded = suite.load(split, data_dir, skip_bad=skip_bad)
-    return {sample.sample_id: sample.query for sample in loaded.samples}, loaded.skipped
+    return {sample.sample_id: sample for sample in loaded.samples}, loaded.skipped
 
 
 def text_suite_reference(suite_name: str, data_dir: str | None) -> str:
@@ -88,7 +91,8 @@ def check_sample_set(run: dict[str, Any], records: list[dict[str, Any]], data_di
         if is_text_suite(suite):
             expected = text_suite_samples(run, data_dir)
         else:
-            expected, _ = suite_samples(suite, split, data_dir, bool(run["config"].get("skip_bad")))
+            check.samples, _ = suite_samples(suite, split, data_dir, bool(run["config"].get("skip_bad")))
+            expected = {sample_id: sample.query for sample_id, sample in check.samples.items()}
     except (WisebenchError, ImportError, OSError) as error:  # lm-eval and datasets raise their own kinds offline
         check.notes.append(
             f"suite data for {suite}/{split} is not available here ({error}); checked the records against "
@@ -105,6 +109,7 @@ def check_sample_set(run: dict[str, Any], records: list[dict[str, Any]], data_di
     changed = {str(r["sample_id"]) for r in records if str(r["sample_id"]) in expected and r.get("query") != expected[str(r["sample_id"])]}
     if changed:
         check.problems.append(f"{len(changed)} record(s) carry another query than the suite's: {_listed(changed)}")
+    check.verified = True
     check.notes.append(f"sample set checked against the suite {suite}/{split} ({len(expected)} samples)")
     return check
 

@@ -1,7 +1,8 @@
 """The board store: a folder holding an SQLite index (board.sqlite) and a copy of every accepted run folder.
 
     <board>/board.sqlite          one row per accepted run: its board row, its summary, file hashes
-    <board>/runs/<run-id>/        run.json + records.jsonl exactly as they were checked
+    <board>/runs/<run-id>/        run.json + records.jsonl exactly as they were checked (after a --replace, the new
+                                  copy is <run-id>+<suffix>/; the row names its folder)
 
 SQLite because it ships with Python (no extra dependency for `wisebench submit`), is one file that can be copied,
 and lets many processes read while one writes. Submissions are serialized by an exclusive flock on
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import tempfile
@@ -24,8 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from wisebench.board.ranking import known_weight_digests, ranking
 from wisebench.board.rows import BoardRow, measured_row
 from wisebench.board.submission import CheckedRun
+from wisebench.board.untrusted import UntrustedInputError
 from wisebench.errors import WisebenchError
 from wisebench.runner.store import RECORDS_FILE, RUN_FILE, check_run_id, read_records
 
@@ -33,13 +37,16 @@ DATABASE_FILE = "board.sqlite"
 RUNS_FOLDER = "runs"
 LOCK_FILE = ".submit.lock"
 BOARD_FORMAT = 1
+INCOMING_PREFIX = ".incoming-"  # a submission's files being written
+RETIRED_PREFIX = ".retired-"  # a replaced run's files being deleted
+VERSION_SEPARATOR = "+"  # <run-id>+<random>: a replacement's folder, beside the old one until the row commits
 BUSY_TIMEOUT_SECONDS = 60.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS board_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
-    folder TEXT NOT NULL,              -- relative to <board>/runs; always a checked run id
+    folder TEXT NOT NULL,              -- relative to <board>/runs: the run id, or run id + '+' + suffix after a replace
     suite TEXT NOT NULL,
     split TEXT NOT NULL,
     protocol TEXT NOT NULL,
@@ -81,6 +88,15 @@ def _write_file(path: Path, data: bytes) -> None:
         stream.write(data)
         stream.flush()
         os.fsync(stream.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename inside `folder` durable before the row that names its result is committed."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class Board:
@@ -137,52 +153,107 @@ class Board:
 
     def add(self, checked: CheckedRun, submitted_from: str, replace: bool = False) -> AddResult:
         """Put a checked run on the board. The same run submitted again is a no-op; a different run with the same
-        id is refused unless `replace`."""
+        id is refused unless `replace`.
+
+        Crash-safe at every step: the new files go into a fresh folder of their own, which the row names in the
+        same transaction that replaces the old row; the old folder is removed only after that commit. Killed at
+        any point, the board shows either the old run (its row and its folder untouched) or the new one, and the
+        next submission removes what the killed one left behind (clean_leftovers)."""
         run_id = check_run_id(checked.run["run_id"])
-        row = measured_row(checked.run, checked.summary)
         run_hash, records_hash = _sha256(checked.run_bytes), _sha256(checked.records_bytes)
-        target = self._folder_of(run_id)
         with self._submission_lock():
+            self.clean_leftovers()
+            row = measured_row(
+                checked.run,
+                checked.summary,
+                ranking(checked.run, checked.unverified, checked.n_left_out, checked.n_samples, self.known_weight_digests()),
+                checked.row_summary,
+            )
             connection = self._connect(read_only=False)
             try:
-                existing = connection.execute("SELECT run_sha256, records_sha256, submitted_at FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+                existing = connection.execute("SELECT folder, run_sha256, records_sha256, submitted_at FROM runs WHERE run_id = ?", (run_id,)).fetchone()
                 same = existing is not None and (existing["run_sha256"], existing["records_sha256"]) == (run_hash, records_hash)
-                if same and target.exists():
-                    return AddResult(run_id, "unchanged", target, row)
+                if same and self._folder_of(existing["folder"]).exists():
+                    return AddResult(run_id, "unchanged", self._folder_of(existing["folder"]), row)
                 if existing is not None and not same and not replace:
                     raise WisebenchError(
                         f"the board already holds a different run {run_id} (submitted {existing['submitted_at']}); "
                         f"pass --replace to replace it"
                     )
-                self._place_files(target, checked)
-                with connection:  # one transaction: the row appears whole or not at all
-                    connection.execute(
-                        "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            run_id, target.name, row.suite, row.split, row.protocol, row.model,
-                            json.dumps(row.to_json()), json.dumps(checked.summary), run_hash, records_hash,
-                            json.dumps(checked.notes), submitted_from,
-                            datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                        ),
-                    )
+                target = self._place_files(run_id, checked)
+                connection.execute(
+                    "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run_id, target.name, row.suite, row.split, row.protocol, row.model,
+                        json.dumps(row.to_json()), json.dumps(checked.summary), run_hash, records_hash,
+                        json.dumps(checked.notes), submitted_from,
+                        datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    ),
+                )
+                connection.commit()  # the row and its new folder appear together; the old row stays until here
+            except BaseException:
+                connection.rollback()
+                raise
             finally:
                 connection.close()
+            if existing is not None and existing["folder"] != target.name:
+                self._remove_folder(self._folder_of(existing["folder"]))
         return AddResult(run_id, "replaced" if existing is not None and not same else "added", target, row)
 
-    def _place_files(self, target: Path, checked: CheckedRun) -> None:
-        """Write the checked bytes into a fresh folder beside the target, then rename it into place."""
-        incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.runs_folder))
+    def known_weight_digests(self) -> set[str]:
+        """Folder digests of weights this board's operator vouches for (<board>/known_weights.json)."""
+        try:
+            return known_weight_digests(self.folder)
+        except UntrustedInputError as error:
+            raise WisebenchError(str(error)) from None
+
+    def _place_files(self, run_id: str, checked: CheckedRun) -> Path:
+        """Write the checked bytes into a fresh hidden folder, then rename it to a name no row uses yet: the run id
+        itself for a first submission, the run id + a random suffix for a replacement (so the old folder stays
+        whole until the new row is committed)."""
+        incoming = Path(tempfile.mkdtemp(prefix=INCOMING_PREFIX, dir=self.runs_folder))
         try:
             _write_file(incoming / RUN_FILE, checked.run_bytes)
             _write_file(incoming / RECORDS_FILE, checked.records_bytes)
-            if target.exists():  # a replaced run, or a leftover from a submission killed before its commit
-                retired = Path(tempfile.mkdtemp(prefix=".retired-", dir=self.runs_folder))
-                os.replace(target, retired / target.name)
-                shutil.rmtree(retired, ignore_errors=True)
+            target = self._folder_of(run_id)
+            while target.exists():  # a replaced run's folder, or one a killed submission left (cleaned next time)
+                target = self._folder_of(f"{run_id}{VERSION_SEPARATOR}{secrets.token_hex(6)}")
             os.replace(incoming, target)
+            _fsync_folder(self.runs_folder)
+            return target
         except BaseException:
             shutil.rmtree(incoming, ignore_errors=True)
             raise
+
+    def _remove_folder(self, folder: Path) -> None:
+        """Rename out of the way first (one atomic step), then delete: a kill mid-delete leaves a hidden folder."""
+        if not folder.exists():
+            return
+        retired = Path(tempfile.mkdtemp(prefix=RETIRED_PREFIX, dir=self.runs_folder))
+        os.replace(folder, retired / folder.name)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def clean_leftovers(self) -> list[str]:
+        """Remove what killed submissions left in runs/: hidden .incoming-* / .retired-* folders, and run folders no
+        row names (a new copy whose row never committed, an old copy whose removal never ran). Called under the
+        submission lock, so no other submission is writing there. Returns the names removed."""
+        if not self.runs_folder.exists():
+            return []
+        named: set[str] | None = None  # without an index, no run folder is judged unnamed
+        if self.database_path.exists():
+            with self._reading() as connection:
+                if connection is not None:
+                    named = {entry["folder"] for entry in connection.execute("SELECT folder FROM runs")}
+        removed = []
+        for path in sorted(self.runs_folder.iterdir()):
+            unnamed = named is not None and path.is_dir() and not path.name.startswith(".") and path.name not in named
+            if path.name.startswith((INCOMING_PREFIX, RETIRED_PREFIX)) or unnamed:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(path.name)
+        return removed
 
     def measured_rows(self) -> list[BoardRow]:
         with self._reading() as connection:

@@ -1,23 +1,38 @@
 """Checking a run folder before it joins the board. Every problem found is reported, one message each.
 
-A run is accepted when: run.json and every record match their schema (version included); the run is complete,
-not a smoke run (limit, random weights) and not a shard; its records are exactly the suite split's samples; and its
-stored summary is the one its records give. The files are read once: the bytes that were checked are the bytes the
-board stores, so a file changed during the check cannot slip in.
+A run is accepted when: its files are plain files within the board's size bounds (board/untrusted.py); run.json and
+every record match their schema (version included); the run is complete, not a declared smoke run (limit, random
+weights) and not a shard; its run id, identity and model description are what its configuration gives
+(board/identity.py); its records are exactly the suite split's samples; every record's scores hold their bounds and,
+with the suite's ground truth at hand, are the ones its mask gives (board/rescore.py); and its stored summary is the
+one its records give. The files are read once: the bytes that were checked are the bytes the board stores, so a file
+changed during the check cannot slip in. Whether an accepted run is ranked is decided by board/ranking.py from what
+the check established (verified or not, samples left out).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wisebench.board.sample_set import check_sample_set
+from wisebench.board.identity import identity_problems
+from wisebench.board.rescore import SHAPE_MISMATCH, bound_problems, rescore_problems, zero_record
+from wisebench.board.sample_set import SampleSetCheck, check_sample_set
 from wisebench.board.summary_check import recompute_summary, summary_differences
-from wisebench.errors import WisebenchError
+from wisebench.board.untrusted import (
+    MAX_RECORD_LINE_BYTES,
+    MAX_RECORDS,
+    MAX_RECORDS_BYTES,
+    MAX_RUN_JSON_BYTES,
+    UntrustedInputError,
+    parse_json,
+    read_regular_file,
+)
+from wisebench.errors import BadSampleError, WisebenchError
 from wisebench.runner.store import RECORDS_FILE, RUN_FILE
 from wisebench.schemas.validate import schema_problems
+from wisebench.text.task import is_text_suite
 
 MAX_RECORD_PROBLEMS = 10  # a damaged file would otherwise give one message per line
 MAX_SUMMARY_DIFFERENCES = 5
@@ -38,21 +53,25 @@ class CheckedRun:
     run_bytes: bytes
     records_bytes: bytes
     notes: list[str] = field(default_factory=list)
+    unverified: str | None = "not checked"  # why the sample set and the scores were not re-derived here; None: they were
+    row_summary: dict[str, Any] | None = None  # the board row's figures: skipped samples scored IoU 0 (None: `summary`)
+    n_left_out: int = 0  # samples skipped as bad input or dropped for a mask of the wrong size
+    n_samples: int = 0  # the split's samples, as the run (or the suite here) gives them
 
 
-def _read(folder: Path, name: str, problems: list[str]) -> bytes | None:
-    path = folder / name
+def _read(folder: Path, name: str, max_bytes: int, problems: list[str]) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_regular_file(folder / name, max_bytes)
     except FileNotFoundError:
         problems.append(f"{name} is missing from {folder}")
-    except OSError as error:
-        problems.append(f"{name}: cannot be read ({error.strerror})")
+    except UntrustedInputError as error:
+        problems.append(str(error))
     return None
 
 
 def parse_records(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
-    """All records, duplicates included (the sample-set check names them); problems for damaged lines."""
+    """All records, duplicates included (the sample-set check names them); problems for damaged or oversized
+    lines. Reading stops at MAX_RECORDS records."""
     problems: list[str] = []
     if data and not data.endswith(b"\n"):
         problems.append(f"{RECORDS_FILE} ends in a partial line: the run was interrupted; resume it before submitting")
@@ -60,10 +79,16 @@ def parse_records(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
     for number, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
             continue
+        if len(records) >= MAX_RECORDS:
+            problems.append(f"{RECORDS_FILE} holds more than the board's limit of {MAX_RECORDS} records")
+            break
+        if len(line) > MAX_RECORD_LINE_BYTES:
+            problems.append(f"{RECORDS_FILE} line {number}: {len(line)} bytes, over the board's limit of {MAX_RECORD_LINE_BYTES}")
+            continue
         try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            problems.append(f"{RECORDS_FILE} line {number}: not valid JSON")
+            record = parse_json(line, f"{RECORDS_FILE} line {number}", explain=False)
+        except UntrustedInputError as error:
+            problems.append(str(error))
             continue
         if not isinstance(record, dict) or not isinstance(record.get("sample_id"), str):
             problems.append(f"{RECORDS_FILE} line {number}: not a record (no sample_id)")
@@ -101,18 +126,59 @@ def eligibility_problems(run: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _score_problems(run: dict[str, Any], records: list[dict[str, Any]], sample_set: SampleSetCheck) -> tuple[list[str], dict[str, Any]]:
+    """Per-record score problems (bounds always; re-derived from the masks when the suite's samples are here),
+    and the skipped records as ranked rows count them (IoU 0), by sample id."""
+    problems: list[str] = []
+    zeros: dict[str, Any] = {}
+    for record in records:
+        where = f"{RECORDS_FILE} sample {record['sample_id']!r}"
+        found = bound_problems(record)
+        sample = sample_set.samples.get(record["sample_id"])
+        if sample is not None:
+            try:
+                gt = sample.load_gt_mask()
+            except BadSampleError as error:
+                sample_set.verified = False
+                sample_set.notes.append(f"the ground truth of {record['sample_id']!r} cannot be read here ({error.problem}): scores not re-derived")
+                sample_set.samples = {}
+            else:
+                found += [problem for problem in rescore_problems(record, sample, gt) if problem not in found]
+                if record.get("skipped"):
+                    zeros[record["sample_id"]] = zero_record(record, sample, gt)
+        problems += [f"{where}: {problem}" for problem in found]
+    return problems, zeros
+
+
+def _left_out(run: dict[str, Any], records: list[dict[str, Any]]) -> int:
+    """Samples in no figure as bad input: skipped records, the suite's load-time skips, wrong-size masks."""
+    skipped = sum(1 for record in records if record.get("skipped")) + len((run.get("suite") or {}).get("skipped_at_load") or [])
+    wrong_size = sum(1 for record in records if not record.get("skipped") and str((record.get("prediction") or {}).get("failure")).startswith(SHAPE_MISMATCH))
+    return skipped + wrong_size
+
+
+def _unverified(run: dict[str, Any], sample_set: SampleSetCheck) -> str | None:
+    if not sample_set.verified:
+        return "the suite's data was not available here to re-derive the sample set and the scores"
+    if is_text_suite(run["suite"]["name"]):
+        return "lm-eval's per-sample scores are not re-derived by the board"
+    return None
+
+
 def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
     """Check the run in `folder`; raise SubmissionRejected listing every problem. `data_dir` is where this
     machine keeps the suite's data (None: the default data root); the run's own data_dir is never used."""
     problems: list[str] = []
-    run_bytes = _read(folder, RUN_FILE, problems)
-    records_bytes = _read(folder, RECORDS_FILE, problems)
+    if not folder.is_dir():
+        raise SubmissionRejected(str(folder), [f"{folder} is not a run folder"])
+    run_bytes = _read(folder, RUN_FILE, MAX_RUN_JSON_BYTES, problems)
+    records_bytes = _read(folder, RECORDS_FILE, MAX_RECORDS_BYTES, problems)
     if run_bytes is None or records_bytes is None:
         raise SubmissionRejected(str(folder), problems)
     try:
-        run = json.loads(run_bytes)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise SubmissionRejected(str(folder), [f"{RUN_FILE}: not valid JSON ({error})"]) from error
+        run = parse_json(run_bytes, RUN_FILE)
+    except UntrustedInputError as error:
+        raise SubmissionRejected(str(folder), [str(error)]) from None
 
     run_problems = schema_problems(run, "run", RUN_FILE)
     records, record_problems = parse_records(records_bytes)
@@ -123,8 +189,13 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
         raise SubmissionRejected(str(folder), problems)
 
     problems += eligibility_problems(run)
+    problems += identity_problems(run)
     sample_set = check_sample_set(run, records, data_dir)
     problems += sample_set.problems
+    zeros: dict[str, Any] = {}
+    if not record_problems and not is_text_suite(run["suite"]["name"]):
+        score_problems, zeros = _score_problems(run, records, sample_set)
+        problems += _capped(score_problems, MAX_RECORD_PROBLEMS, "score problems")
     notes = list(sample_set.notes)
 
     # Recompute from one record per sample, so a duplicated line is reported once (above), not again here.
@@ -145,6 +216,21 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
         raise SubmissionRejected(str(folder), problems)
 
     skipped = summary.get("n_skipped", 0)  # skipped records and the suite's load-time skips (summarize_run)
+    row_summary = None
     if skipped:
-        notes.append(f"{skipped} sample(s) were skipped as bad input: the row is flagged on the board")
-    return CheckedRun(run=run, records=records, summary=summary, run_bytes=run_bytes, records_bytes=records_bytes, notes=notes)
+        if sample_set.verified and zeros:
+            row_summary = recompute_summary(run, [zeros.get(record["sample_id"], record) for record in unique])
+        scored_zero = f"; {len(zeros)} of them score IoU 0 in its figures" if row_summary is not None else ""
+        notes.append(f"{skipped} sample(s) were skipped as bad input: the row is flagged on the board{scored_zero}")
+    return CheckedRun(
+        run=run,
+        records=records,
+        summary=summary,
+        run_bytes=run_bytes,
+        records_bytes=records_bytes,
+        notes=notes,
+        unverified=_unverified(run, sample_set),
+        row_summary=row_summary,
+        n_left_out=_left_out(run, unique),
+        n_samples=int(run["suite"]["n_samples"]) + len(run["suite"].get("skipped_at_load") or []),
+    )
