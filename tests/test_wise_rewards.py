@@ -10,6 +10,8 @@ import pytest
 
 from wise.train import rewards as wr
 from wise.train.config import REWARD_NAMES, GRPOSettings, RewardConfig, TrainConfig, load_config
+from wise.train.reward_functions import box_iou_reward, self_distillation_score
+from wise.train.reward_rules import RewardRules
 from wisebench.errors import WisebenchError
 
 GT_BOX = [100, 100, 299, 399]  # inclusive pixels: 200 x 300
@@ -33,18 +35,26 @@ def constant_similarity(first: str, second: str) -> float:
     return 0.8
 
 
-def distillation(text: str, gt_box=GT_BOX, tagged: bool = False) -> float:
-    return wr.self_distillation_reward(text, gt_box, constant_similarity, words, 0.5, tagged)
+ROBUST = RewardRules("wise", "robust")  # the lenient policy (the trainer's old default), kept as an option
+NO_DISTILLATION = {**RewardConfig().weights, "self_distillation": 0.0}
 
 
-def test_perfect_completion_earns_every_reward():
-    assert wr.format_reward(PERFECT) == 1.0
-    assert wr.format_reward("\n" + PERFECT.replace("</think>", "</think>\n ") + "\n") == 1.0  # whitespace between parts
-    assert wr.answer_schema_reward(PERFECT) == 1.0
-    assert wr.box_iou_reward(PERFECT, GT_BOX) == 1.0
-    assert wr.box_l1_reward(PERFECT, GT_BOX) == 1.0
-    assert wr.points_reward(PERFECT, GT_POINTS) == 1.0
-    assert distillation(PERFECT) == pytest.approx(0.8 * (1 - 5 / 17))
+def distillation(text: str, gt_box=GT_BOX, tagged: bool = False, rules: RewardRules = ROBUST) -> float:
+    config = RewardConfig(distillation_tagged_spans=tagged)
+    return self_distillation_score(rules, config, text, gt_box, constant_similarity, words)
+
+
+def all_components(rules: RewardRules, text: str) -> tuple[float, ...]:
+    return (rules.answer_schema(text), rules.box_iou(text, GT_BOX), rules.box_l1(text, GT_BOX, 10.0), rules.points(text, GT_POINTS, 100.0))
+
+
+def test_perfect_completion_earns_every_reward_under_both_policies():
+    for rules in (ROBUST, RewardRules()):
+        assert rules.format(PERFECT) == 1.0 and all_components(rules, PERFECT) == (1.0, 1.0, 1.0, 1.0)
+        assert distillation(PERFECT, rules=rules) == pytest.approx(0.8 * (1 - 5 / 17))
+    # robust strips the text before the format check; upstream checks the raw text (seg_restrict.py:8).
+    padded = "\n" + PERFECT.replace("</think>", "</think>\n ") + "\n"
+    assert ROBUST.format(padded) == 1.0 and RewardRules().format(padded) == 0.0
     # Upstream counts the spans with their tags: "<think>red" and "plate</think>" are still 5 words, d_think 17.
     assert distillation(PERFECT, tagged=True) == pytest.approx(0.8 * (1 - 5 / 17))
     assert wr.rationale_spans(PERFECT, True) == (f"<think>{CONCISE}</think>", f"<d_think>{DETAILED}</d_think>")
@@ -52,27 +62,27 @@ def test_perfect_completion_earns_every_reward():
 
 
 def test_wrong_order_fails_format_only():
-    assert wr.format_reward(WRONG_ORDER) == 0.0
-    assert wr.answer_schema_reward(WRONG_ORDER) == 1.0
-    assert wr.box_iou_reward(WRONG_ORDER, GT_BOX) == 1.0
+    assert ROBUST.format(WRONG_ORDER) == 0.0
+    assert all_components(ROBUST, WRONG_ORDER) == (1.0, 1.0, 1.0, 1.0)
     assert distillation(WRONG_ORDER) == pytest.approx(0.8 * (1 - 5 / 17))  # as upstream: gated on IoU, not format
 
 
 def test_missing_d_think_loses_format_and_distillation():
-    assert wr.format_reward(MISSING_D_THINK) == 0.0
-    assert wr.answer_schema_reward(MISSING_D_THINK) == 1.0
+    assert ROBUST.format(MISSING_D_THINK) == 0.0
+    assert ROBUST.answer_schema(MISSING_D_THINK) == 1.0
     assert distillation(MISSING_D_THINK) == 0.0
     assert distillation(MISSING_D_THINK.replace("</answer>", "</answer><d_think>unclosed")) == 0.0
 
 
-def test_placeholder_copy_is_detected():
-    assert wr.copies_placeholder(PLACEHOLDER_COPY)
-    assert wr.copies_placeholder("<think>streamlined thinking process here</think>")  # without the spaces too
-    assert not wr.copies_placeholder(PERFECT)
+def test_robust_placeholder_detection_takes_any_copy():
+    assert ROBUST.zeroes_all(PLACEHOLDER_COPY)
+    assert ROBUST.zeroes_all("<think>streamlined thinking process here</think>")  # without the spaces too
+    assert not ROBUST.zeroes_all(PERFECT)
+    assert not RewardRules("pixelthink", "robust").zeroes_all(PLACEHOLDER_COPY)  # PixelThink zeroes nothing
 
 
 def test_long_concise_part_gets_no_distillation():
-    assert wr.format_reward(LONG_CONCISE) == 1.0
+    assert ROBUST.format(LONG_CONCISE) == 1.0
     assert distillation(LONG_CONCISE) == 0.0  # 25 concise words against 17: max(0, 1 - 25/17) = 0
     assert wr.distillation_score(0.9, 17, 17) == 0.0
     assert wr.distillation_score(0.9, 3, 0) == 0.0
@@ -80,27 +90,27 @@ def test_long_concise_part_gets_no_distillation():
 
 def test_box_rewards_continuous_iou_l1_and_the_gate():
     half = PERFECT.replace("[100,100,299,399]", "[100,100,199,399]")  # 100 x 300 inside 200 x 300: IoU 0.5
-    assert wr.box_iou_reward(half, GT_BOX) == pytest.approx(0.5)
-    assert wr.box_iou_reward(half, GT_BOX, threshold=0.5) == 0.0  # Seg-Zero's 0/1 reward
-    assert wr.box_l1_reward(half, GT_BOX) == 0.0  # mean |diff| = 100 / 4 = 25 px
+    assert ROBUST.box_iou(half, GT_BOX) == pytest.approx(0.5)
+    assert box_iou_reward(ROBUST, RewardConfig(box_iou_threshold=0.5), half, GT_BOX) == 0.0  # PixelThink's 0/1 reward
+    assert ROBUST.box_l1(half, GT_BOX, 10.0) == 0.0  # mean |diff| = 100 / 4 = 25 px
     assert distillation(half) == 0.0  # IoU must exceed 0.5
     near = PERFECT.replace("[100,100,299,399]", "[110,110,309,409]")  # every corner 10 px off
-    assert wr.box_l1_reward(near, GT_BOX) == 0.0 and wr.box_l1_reward(near, GT_BOX, max_l1=10.5) == 1.0
-    assert wr.box_l1_reward(PERFECT.replace("[100,100,299,399]", "[109,109,308,408]"), GT_BOX) == 1.0
+    assert ROBUST.box_l1(near, GT_BOX, 10.0) == 0.0 and ROBUST.box_l1(near, GT_BOX, 10.5) == 1.0
+    assert ROBUST.box_l1(PERFECT.replace("[100,100,299,399]", "[109,109,308,408]"), GT_BOX, 10.0) == 1.0
     assert wr.box_iou([0, 0, 9, 9], [10, 10, 19, 19]) == 0.0
     assert wr.box_iou([0, 0, 9, 9], [5, 0, 14, 9]) == pytest.approx(50 / 150)  # 5 x 10 (+1 convention) over 150
 
 
 def test_points_reward_best_pairing_box_and_distance():
     swapped = PERFECT.replace('"points_1": [150,200], "points_2": [250,300]', '"points_1": [250,300], "points_2": [150,200]')
-    assert wr.points_reward(swapped, GT_POINTS) == 1.0
+    assert ROBUST.points(swapped, GT_POINTS, 100.0) == 1.0
     far = PERFECT.replace('"points_1": [150,200]', '"points_1": [150,399]')  # 199 px off: mean 99.5 < 100
-    assert wr.points_reward(far, GT_POINTS) == 1.0
+    assert ROBUST.points(far, GT_POINTS, 100.0) == 1.0
     farther = PERFECT.replace('"points_1": [150,200]', '"points_1": [299,399]')  # mean (sqrt(149^2+199^2)+0)/2 = 124
     assert wr.paired_point_distance([(299, 399), (250, 300)], GT_POINTS) == pytest.approx(124.3, abs=0.1)
-    assert wr.points_reward(farther, GT_POINTS) == 0.0
+    assert ROBUST.points(farther, GT_POINTS, 100.0) == 0.0
     outside = PERFECT.replace("[100,100,299,399]", "[100,100,200,399]")  # (250, 300) falls outside the predicted box
-    assert wr.points_reward(outside, GT_POINTS) == 0.0
+    assert ROBUST.points(outside, GT_POINTS, 100.0) == 0.0
 
 
 @pytest.mark.parametrize("text", [
@@ -110,15 +120,15 @@ def test_points_reward_best_pairing_box_and_distance():
     '<think>x</think><answer>{"bbox": [10,10,20,20], "points_1": [12,12]}</answer><d_think>y</d_think>',
     "<think>never closed",
 ])
-def test_malformed_answers_score_zero_without_raising(text):
-    assert wr.answer_schema_reward(text) == 0.0
-    assert wr.box_iou_reward(text, GT_BOX) == wr.box_l1_reward(text, GT_BOX) == wr.points_reward(text, GT_POINTS) == 0.0
+def test_robust_malformed_answers_score_zero_without_raising(text):
+    assert ROBUST.answer_schema(text) == 0.0
+    assert ROBUST.box_iou(text, GT_BOX) == ROBUST.box_l1(text, GT_BOX, 10.0) == ROBUST.points(text, GT_POINTS, 100.0) == 0.0
     assert distillation(text) == 0.0
 
 
 def test_pixelthink_length_budget_and_penalty():
     assert wr.length_budget(6.0, uncertainty=0.4) == pytest.approx(266.0)
-    assert wr.length_budget(4.0) is None and wr.length_budget(2.0) == 96.0
+    assert wr.length_budget(4.0) is None and wr.length_budget(2.0) == 96.0 and wr.length_budget(3.0) == 96.0
     assert wr.length_score(50, 96.0) == 1.0 and wr.length_score(346, 96.0) == pytest.approx(0.5)
     assert wr.length_score(2000, 96.0) == 0.0 and wr.length_score(2000, None) == 1.0
     assert wr.pixelthink_length_penalty(4.0, 346, difficulty=2.0) == pytest.approx(-2.0)  # 4 + (-2) = 4 * 0.5
@@ -137,12 +147,15 @@ def test_mask_iou_ignores_ignore_pixels():
 # ---------------------------------------------------------------- through TRL's calling convention
 
 
-def trl_call(reward, texts, **columns):
+def trl_call(reward, texts, completion_ids=None, log_metric=None, **columns):
+    """Call a reward as TRL 1.16's GRPOTrainer._calculate_rewards does; a column given as a list is per completion."""
     completions = [[{"role": "assistant", "content": text}] for text in texts]
     count = len(texts)
-    batch = {key: [value] * count for key, value in columns.items()}
-    return reward(prompts=[[{"role": "user", "content": "p"}]] * count, completions=completions, completion_ids=[[1]] * count,
-                  trainer_state=None, log_extra=lambda *a: None, log_metric=lambda *a: None, **batch)
+    batch = {key: value if isinstance(value, list) and key.startswith("per_") else [value] * count for key, value in columns.items()}
+    batch = {key.removeprefix("per_"): value for key, value in batch.items()}
+    return reward(prompts=[[{"role": "user", "content": "p"}]] * count, completions=completions,
+                  completion_ids=completion_ids or [[index] for index in range(count)], trainer_state=None,
+                  log_extra=lambda *a: None, log_metric=log_metric or (lambda *a: None), **batch)
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +179,12 @@ def test_reward_set_follows_the_config_and_zeroes_placeholder_copies(qwen):
     assert scores["answer_schema"] == scores["box_iou"] == scores["box_l1"] == scores["points"] == [1.0, 1.0, 1.0, 0.0, 1.0]
     distill = scores["self_distillation"]
     assert 0.0 < distill[0] < 1.0 and distill[1] == pytest.approx(distill[0]) and distill[2:] == [0.0, 0.0, 0.0]
+    # The robust option stays available: it reads the answer tag, so a box inside <think> does not count first.
+    in_think = PERFECT.replace(f"<think>{CONCISE}", '<think>maybe {"bbox": [0,0,9,9]}')
+    robust = build_rewards(RewardConfig(parse_policy="robust", weights=NO_DISTILLATION), qwen)
+    upstream = build_rewards(RewardConfig(weights=NO_DISTILLATION), qwen)
+    assert [trl_call(fn, [in_think], gt_box=GT_BOX, gt_points=GT_POINTS)[0] for fn in robust.functions] == [1.0] * 5
+    assert [trl_call(fn, [in_think], gt_box=GT_BOX, gt_points=GT_POINTS)[0] for fn in upstream.functions] == [1.0, 0.0, 0.0, 0.0, 0.0]
 
 
 def test_self_distillation_with_real_minilm_and_qwen_counts(qwen):
@@ -177,7 +196,7 @@ def test_self_distillation_with_real_minilm_and_qwen_counts(qwen):
     concise, detailed = f"<think>{CONCISE}</think>", f"<d_think>{DETAILED}</d_think>"
     count = token_counter(qwen)
     expected = similarity(concise, detailed) * (1 - count(concise) / count(detailed))
-    value = wr.self_distillation_reward(PERFECT, GT_BOX, similarity, count)
+    value = self_distillation_score(RewardRules(), RewardConfig(), PERFECT, GT_BOX, similarity, count)
     assert value == pytest.approx(expected, abs=1e-6) and 0.1 < value < 1.0
     assert count(concise) > count(CONCISE)  # the tags are counted, as upstream
 
@@ -186,10 +205,14 @@ def test_optional_rewards_mask_iou_and_pixelthink_length(qwen):
     from PIL import Image
 
     from wise.train.reward_functions import build_rewards
+    from wise.train.uncertainty import RolloutUncertainty
 
     only = {name: 0.0 for name in REWARD_NAMES} | {"mask_iou": 1.0, "pixelthink_length": 0.5}
     config = RewardConfig(weights=only, mask_segmenter="grabcut")
-    rewards = build_rewards(config, qwen)
+    with pytest.raises(ValueError, match="RolloutUncertainty"):
+        build_rewards(config, qwen)
+    probe = RolloutUncertainty()
+    rewards = build_rewards(config, qwen, uncertainty=probe)
     assert rewards.names() == ["mask_iou", "pixelthink_length"] and rewards.weights == [1.0, 0.5]
     image = np.full((112, 112, 3), 40, np.uint8)
     image[30:80, 20:90] = (220, 60, 60)
@@ -200,8 +223,11 @@ def test_optional_rewards_mask_iou_and_pixelthink_length(qwen):
     (iou, missing) = trl_call(mask_fn, [text, "no answer"], image=Image.fromarray(image), gt_mask=Image.fromarray(gt))
     assert iou > 0.7 and missing == 0.0
     long_text = text.replace("<think>a", "<think>" + "word " * 400)  # ~410 words: easy budget 96, score 0.37
-    (short, long) = trl_call(length_fn, [text, long_text], gt_box=[20, 30, 89, 79], gt_points=[[40, 55], [70, 55]], difficulty=None, uncertainty=None)
-    assert short == 0.0 and long < -1.0  # accuracy ~4.6 times (0.37 - 1)
+    probe.record([[1], [2]], [0.0, 0.0])
+    (short, long) = trl_call(length_fn, [text, long_text], completion_ids=[[1], [2]], gt_box=[20, 30, 89, 79], gt_points=[[40, 55], [70, 55]], difficulty=None)
+    assert short == 0.0 and long < -1.0  # accuracy ~4.6 times (0.37 - 1): no difficulty is 3.0, an easy sample
+    with pytest.raises(RuntimeError, match="not the 2 of the last recorded rollout"):
+        trl_call(length_fn, [text, long_text], completion_ids=[[1], [3]], gt_box=[20, 30, 89, 79], gt_points=[[40, 55], [70, 55]], difficulty=None)
 
 
 # ---------------------------------------------------------------- config and samples

@@ -4,6 +4,8 @@ Defaults follow mrazhou/WISE (training_scripts/seg_zero_7b.yaml and run_qwen2_5_
 rollout temperature 1.0, lr 1e-6, KL (low-variance, k3) coefficient 5e-3, 16 prompts per update, responses up to
 1300 tokens, weight decay 1e-2, gradient clipping 1.0, PPO clip 0.2, entropy bonus 1e-3 (verl's actor default),
 seed 42, one pass over the data. Unknown keys are errors, so a typo never silently trains with a default.
+recipe: pixelthink (wise/configs/pixelthink.yaml) trains songw-zju/PixelThink's recipe instead: Seg-Zero's prompt,
+its two-part format and 0/1 IoU, its difficulty JSON and the uncertainty measured during rollouts.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from wisebench.errors import WisebenchError
+from wisebench.reasoner.answer_policy import PARSE_POLICIES
+from wise.train.reward_rules import RECIPES
 
+CONFIGS_FOLDER = Path(__file__).resolve().parent.parent / "configs"  # the packaged wise/configs
 REWARD_NAMES = ("format", "answer_schema", "box_iou", "box_l1", "points", "self_distillation", "mask_iou", "pixelthink_length")
 
 
@@ -28,6 +33,9 @@ class DataConfig:
     limit: int | None = None  # first N samples only
     image_size: int = 840  # square resize, as Seg-Zero's refCOCOg_2k_840; a multiple of 28 keeps the processor from resizing again
     cache_dir: str | None = None  # where the Arrow copy of the training set is written (default: $WISEBENCH_CACHE/training-sets)
+    # PixelThink's per-sample difficulty: its JSON list of {"image_id", "difficulty_score_model"}, matched to the
+    # dataset's "id" (suites: the sample id); a sample without a score gets rewards.default_difficulty.
+    difficulty_file: str | None = None
 
 
 @dataclass
@@ -48,14 +56,23 @@ class GRPOSettings:
     scale_rewards: str = "group"  # GRPO advantage: (r - group mean) / group std
     epochs: float = 1.0
     max_steps: int = -1  # > 0 overrides epochs
-    save_steps: int = 50
+    save_steps: int = 50  # a checkpoint-N folder every N steps (verl save_freq); 0: none, only the final model
+    save_total_limit: int | None = 2  # keep the newest N checkpoint-N folders (null: all, as verl)
+    save_optimizer_state: bool = True  # false: checkpoint-N folders hold the model only (no 2x-model optimizer state, no resume)
     logging_steps: int = 1
     gradient_checkpointing: bool = True
     dtype: str = "float32"  # weights stay fp32 (a 1e-6 update vanishes in bf16 weights); bf16 is the compute type
     bf16: bool = True  # autocast; set false on CPU
     use_cpu: bool = False
+    # vLLM rollouts (TRL's GRPOConfig keys; needs the vllm extra). WISE's rollout: tensor parallel 2, 0.5 of the memory.
     use_vllm: bool = False
-    deepspeed: str | None = None  # a DeepSpeed JSON config (ZeRO-2/3 for 7B); launch with `accelerate launch`
+    vllm_mode: str = "colocate"  # colocate: vLLM inside each training process; server: `trl vllm-serve` on other GPUs
+    vllm_tensor_parallel_size: int = 2  # colocate only; divides the number of processes
+    vllm_gpu_memory_utilization: float = 0.5  # colocate only
+    vllm_enable_sleep_mode: bool = False  # colocate: free vLLM's memory during the optimizer step
+    vllm_server_host: str = "0.0.0.0"  # server mode
+    vllm_server_port: int = 8000  # server mode
+    deepspeed: str | None = None  # a DeepSpeed JSON (wise/configs/ds_zero3.json for 7B on 8 GPUs); launch with `accelerate launch`
     log_completions: bool = False
     report_to: list[str] = field(default_factory=list)
 
@@ -77,7 +94,9 @@ class RewardConfig:
     mask_segmenter: str = "sam2"  # used only when weights.mask_iou > 0
     mask_segmenter_checkpoint: str | None = None
     length_unit: str = "response_words"  # PixelThink's default; or "reasoning_tokens" (Qwen tokens inside <think>)
-    default_difficulty: float = 2.0  # PixelThink's default when a sample has no difficulty score (an easy sample)
+    default_difficulty: float = 3.0  # PixelThink's value for a sample missing from its difficulty JSON (rl_dataset.py:182-184)
+    # upstream: the reward code's own parsing (exact keys, raw-text format check); robust: wisebench's lenient parser.
+    parse_policy: str = "upstream"
 
     def active(self) -> dict[str, float]:
         return {name: float(weight) for name, weight in self.weights.items() if weight}
@@ -86,6 +105,7 @@ class RewardConfig:
 @dataclass
 class TrainConfig:
     model: str = "Qwen/Qwen2.5-VL-7B-Instruct"  # hub id or folder
+    recipe: str = "wise"  # wise | pixelthink: the prompt, format rule and placeholder handling
     output_dir: str = "checkpoints/wise"
     seed: int = 42
     data: DataConfig = field(default_factory=DataConfig)
@@ -130,7 +150,50 @@ def _check(config: TrainConfig) -> TrainConfig:
         raise WisebenchError(f"config: data.image_size {config.data.image_size} is not a multiple of 28 (Qwen2.5-VL patches of 14, merged 2 x 2)")
     if config.grpo.group_size < 2:
         raise WisebenchError("config: grpo.group_size must be at least 2 (GRPO compares completions within a group)")
+    _check_recipe(config)
+    _check_scale(config.grpo)
     return config
+
+
+def _check_recipe(config: TrainConfig) -> None:
+    rewards = config.rewards
+    if config.recipe not in RECIPES:
+        raise WisebenchError(f"config: recipe must be one of {', '.join(RECIPES)}, got {config.recipe!r}")
+    if rewards.parse_policy not in PARSE_POLICIES:
+        raise WisebenchError(f"config: rewards.parse_policy must be one of {', '.join(PARSE_POLICIES)}, got {rewards.parse_policy!r}")
+    if config.recipe == "pixelthink" and rewards.weights.get("self_distillation"):
+        raise WisebenchError("config: recipe pixelthink asks for no <d_think>, so self_distillation would always be 0: set rewards.weights.self_distillation=0")
+    if rewards.weights.get("pixelthink_length"):
+        if not config.data.difficulty_file:
+            raise WisebenchError(
+                "config: the pixelthink_length reward reads each sample's difficulty from PixelThink's difficulty JSON "
+                "(refcoco_train_labeled_merged.json); set it with --set data.difficulty_file=FILE"
+            )
+        if config.grpo.use_vllm:
+            raise WisebenchError(
+                "config: the pixelthink_length reward measures uncertainty from the rollout's top-2 token probabilities, "
+                "which TRL's vLLM rollout does not return; set grpo.use_vllm=false"
+            )
+
+
+def _check_scale(grpo: GRPOSettings) -> None:
+    if grpo.vllm_mode not in ("colocate", "server"):
+        raise WisebenchError(f"config: grpo.vllm_mode must be colocate or server, got {grpo.vllm_mode!r}")
+    if grpo.save_total_limit is not None and grpo.save_total_limit < 1:
+        raise WisebenchError(f"config: grpo.save_total_limit must be at least 1 or null (keep all), got {grpo.save_total_limit}")
+
+
+def config_file(path: str, what: str, flag: str) -> Path:
+    """`path` as given, else (a relative path that does not exist) the packaged wise/configs file of that name, so
+    `wise/configs/wise.yaml` and `wise/configs/ds_zero3.json` also work from an installed package."""
+    given = Path(path).expanduser()
+    if given.is_file():
+        return given
+    packaged = CONFIGS_FOLDER / given.name
+    if not given.is_absolute() and packaged.is_file():
+        return packaged
+    shipped = ", ".join(sorted(item.name for item in CONFIGS_FOLDER.iterdir() if item.suffix in (".yaml", ".json")))
+    raise WisebenchError(f"{what} {given} not found (nor in the packaged configs: {shipped}); set it with {flag}")
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -149,9 +212,7 @@ def load_config(path: str | Path | None, overrides: list[str] = ()) -> TrainConf
 
     values: dict[str, Any] = {}
     if path is not None:
-        path = Path(path).expanduser()
-        if not path.is_file():
-            raise WisebenchError(f"config file {path} not found (WISE's defaults: wise/configs/wise.yaml)")
+        path = config_file(str(path), "config file", "--config FILE")
         try:
             values = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as error:

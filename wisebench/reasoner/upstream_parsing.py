@@ -51,6 +51,18 @@ def _failure(error: BaseException) -> str:
     return f"upstream_exception:{type(error).__name__}"
 
 
+def first_json_object(text: str) -> tuple[Any, str | None]:
+    """(the first `{[^}]+}` anywhere in the text, json.loads'd, None) or (None, failure): the step every Seg-Zero-family
+    script and reward (WISE seg_restrict.py, PixelThink seg_pixelthink.py) starts from."""
+    match = FIRST_BRACES.search(text)
+    if match is None:
+        return None, "no_json_object"  # upstream: content_bbox unbound at the return
+    try:
+        return json.loads(match.group(0)), None
+    except (ValueError, RecursionError) as error:
+        return None, f"json_error:{type(error).__name__}"
+
+
 def _segzero_coordinate(value: Any, factor: float) -> float:
     """round(int(v) * factor), Python semantics (int("10") == 10, int(10.7) == 10, int(True) == 1)."""
     return float(round(int(value) * factor))
@@ -59,14 +71,8 @@ def _segzero_coordinate(value: Any, factor: float) -> float:
 def parse_segzero_family(text: str, model_size: tuple[int, int] | None, original_size: tuple[int, int], require_think: bool) -> UpstreamParse:
     result = UpstreamParse(think_match=think_match(text))
     scale_x, scale_y = _factors(model_size, original_size)
-    match = FIRST_BRACES.search(text)
-    if match is None:
-        result.failure = "no_json_object"  # upstream: content_bbox unbound at the return
-        return result
-    try:
-        data = json.loads(match.group(0))
-    except (ValueError, RecursionError) as error:
-        result.failure = f"json_error:{type(error).__name__}"
+    data, result.failure = first_json_object(text)
+    if result.failure:
         return result
     try:
         box, points = _segzero_prompts(data, scale_x, scale_y)
