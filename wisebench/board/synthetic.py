@@ -122,7 +122,8 @@ def make_synthetic_run(
     from wisebench.runner.store import read_run_json, write_json_atomic
 
     script = SCRIPTS[model]
-    config = RunConfig(model=model, suite=suite, split=split, out=str(out), seed=seed, protocol=protocol, settings={"synthetic": True})
+    # The checkpoint names the script, so a synthetic run never shares a run id (and folder) with a real one.
+    config = RunConfig(model=model, suite=suite, split=split, out=str(out), seed=seed, protocol=protocol, checkpoint=f"synthetic/{model}")
     result = execute_run(config, progress=False, adapter_factory=lambda run_config: ScriptedAdapter(run_config.model_options(), model, script))
     if hardware_label is not None:  # hardware is metadata, outside the summary: tests vary it to exercise filters
         run = read_run_json(result.folder)
