@@ -126,22 +126,23 @@ def test_killed_run_resumes_without_duplicates(tmp_path, capsys):
     argv = ["run", "--model", "scripted-reasoner", "--suite", f"lm-eval:{task}", "--out", str(tmp_path / "runs"), "--no-progress", "--batch-size", "2"]
     environment = {**os.environ, "STANDIN_DELAY": "0.5", "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
     process = subprocess.Popen([sys.executable, str(script), *argv], cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    log_path = kill_after_lines(process, tmp_path / "runs", "*/generations.jsonl", lines=4, timeout=120)
-    generated_before_kill = log_path.read_bytes().count(b"\n")
-    assert 4 <= generated_before_kill < 8
-    with open(log_path, "ab") as stream:  # a torn write at the moment of the kill
+    records_path = kill_after_lines(process, tmp_path / "runs", "*/records.jsonl", lines=4, timeout=120)
+    scored_before_kill = records_path.read_bytes().count(b"\n")
+    assert 4 <= scored_before_kill < 8
+    kept = read_records(records_path.parent)
+    with open(records_path, "ab") as stream:  # a torn write at the moment of the kill
         stream.write(b'{"sample_id":"7","doc')
 
     environment["STANDIN_DELAY"] = "0"
     finished = subprocess.run([sys.executable, str(script), *argv], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
-    records = read_records(log_path.parent)
+    records = read_records(records_path.parent)
     ids = [record["sample_id"] for record in records]
     assert sorted(ids, key=int) == [str(i) for i in range(8)] and len(set(ids)) == 8
-    logged = [json.loads(line)["sample_id"] for line in log_path.read_text().splitlines()]
-    assert len(logged) == len(set(logged)) == 8  # finished generations were replayed, not redone
-    run_document = json.loads((log_path.parent / "run.json").read_text())
+    assert records[: len(kept)] == kept  # finished documents were kept as they were, not redone
+    run_document = json.loads((records_path.parent / "run.json").read_text())
     assert run_document["status"] == "complete" and len(run_document["sessions"]) == 2
+    assert run_document["sessions"][1]["resumed_from"] == len(kept)
     assert run_document["summary"]["subsets"]["overall"]["accuracy"] == pytest.approx(4 / 8)
 
 

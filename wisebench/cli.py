@@ -167,7 +167,7 @@ def command_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished samples are kept; re-run the same command (or --resume {config.run_id()}) to continue", file=sys.stderr)
         return 130
-    summary = result.run["summary"]
+    summary = result.summary
     if args.json:
         print(json.dumps({"run_id": result.run["run_id"], "folder": str(result.folder), "summary": summary}, indent=2))
     else:

@@ -63,6 +63,10 @@ class LisaAdapter(Adapter):
     name = "lisa"
     default_checkpoint = CHECKPOINTS["7b"]
 
+    @classmethod
+    def known_settings(cls) -> tuple[str, ...]:
+        return ("size", "mode", "question", "revision", "max_new_tokens", "dtype", "sam_dtype", "vision_tower")
+
     def __init__(self, options: ModelOptions):
         super().__init__(options)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from wisebench.adapters.prediction import Prediction
 from wisebench.data.sample import Sample
@@ -45,6 +45,25 @@ class Adapter(ABC):
     def describe(self) -> dict[str, Any]:
         """What identifies this configuration in run.json: checkpoint id and revision, prompt template,
         generation settings, segmenter, and "random_weights": True for smoke runs."""
+
+    @classmethod
+    def known_settings(cls) -> tuple[str, ...] | None:
+        """The --set keys this adapter reads; the run loop refuses any other before loading anything. None: the
+        adapter does not declare them (a plugin written before this existed) and checks its own."""
+        return None
+
+    @classmethod
+    def default_segmenter(cls) -> str | None:
+        """The segmenter used when --segmenter is not given (so naming it gives the same run id); None: the
+        adapter has no choice of segmenter."""
+        return None
+
+    def stages(self) -> list[Callable[[Any], Any]]:
+        """`predict` cut into steps that can overlap across batches: the run loop runs each step in its own thread,
+        so step 2 of batch k (e.g. SAM2) runs while step 1 of batch k+1 (the reasoner) does. The first step takes the
+        batch's samples, each next one the previous one's output, the last returns the predictions. One step
+        (`predict`) unless an adapter has more."""
+        return [self.predict]
 
     def prompt_text(self, sample: Sample) -> str | None:
         """The exact text prompt the model gets for `sample` (None for adapters without one)."""

@@ -22,10 +22,18 @@ class OracleAdapter(Adapter):
     name = "oracle"
     warmup_batches = 0  # GrabCut has no device state to warm up
 
+    @classmethod
+    def known_settings(cls) -> tuple[str, ...]:
+        return ("per_component",)
+
+    @classmethod
+    def default_segmenter(cls) -> str:
+        return "grabcut"
+
     def __init__(self, options: ModelOptions):
         super().__init__(options)
         self.per_component = bool(options.settings.get("per_component", True))
-        self.segmenter = build_segmenter(options.segmenter or "grabcut", options.segmenter_checkpoint, options.device)
+        self.segmenter = build_segmenter(options.segmenter or self.default_segmenter(), options.segmenter_checkpoint, options.device)
 
     def describe(self) -> dict[str, Any]:
         return {

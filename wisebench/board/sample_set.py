@@ -69,7 +69,7 @@ def text_suite_reference(suite_name: str, data_dir: str | None) -> str:
 def text_suite_samples(run: dict[str, Any], data_dir: str | None) -> dict[str, str]:
     """sample id -> lm-eval prompt for every (document, repeat) of an lm-eval suite. Raises WisebenchError when lm-eval
     or the task's data is not available here."""
-    from wisebench.text.generation_log import sample_key
+    from wisebench.text.suite import sample_key
     from wisebench.text.task import load_task
 
     task = load_task(text_suite_reference(run["suite"]["name"], data_dir), None)

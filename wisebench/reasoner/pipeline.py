@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
@@ -47,6 +48,17 @@ class ReasonerSegmenterAdapter(Adapter):
 
     spec: ReasonerSpec
 
+    @classmethod
+    def known_settings(cls) -> tuple[str, ...]:
+        from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS
+
+        spec_settings = ("brevity", "revision", "parse_policy", "token_convention", "max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty")
+        return ("backend", "attn_implementation", "cache", *spec_settings, *VLLM_ENGINE_OPTIONS)
+
+    @classmethod
+    def default_segmenter(cls) -> str:
+        return cls.spec.default_segmenter
+
     def __init__(self, options: ModelOptions, backend: ReasonerBackend | None = None, segmenter: Segmenter | None = None):
         super().__init__(options)
         self.spec = self.spec.with_settings(options.settings)
@@ -58,7 +70,7 @@ class ReasonerSegmenterAdapter(Adapter):
         self.checkpoint = checkpoint
         self.backend_name = str(options.settings.get("backend", "hf"))
         self.backend = backend or build_backend(self.backend_name, checkpoint, self.spec, options)
-        self.segmenter = segmenter or build_segmenter(options.segmenter or self.spec.default_segmenter, options.segmenter_checkpoint, options.device)
+        self.segmenter = segmenter or build_segmenter(options.segmenter or self.default_segmenter(), options.segmenter_checkpoint, options.device)
         use_cache = bool(options.settings.get("cache", True)) and self.spec.generation.deterministic
         self.cache = GenerationCache(cache_root() / "generations", enabled=use_cache)
         self.settings = self.spec.generation if not self.spec.generation.do_sample else self._seeded()
@@ -91,7 +103,15 @@ class ReasonerSegmenterAdapter(Adapter):
             return picture
         return picture.resize(self.spec.resize, Image.BILINEAR)  # aspect ratio ignored, as upstream
 
+    def stages(self) -> list[Callable[[Any], Any]]:
+        """Reasoner, then segmenter: in the run loop's pipeline SAM2 draws batch k while the reasoner writes k+1."""
+        return [self.reason, self.segment]
+
     def predict(self, samples: list[Sample]) -> list[Prediction]:
+        return self.segment(self.reason(samples))
+
+    def reason(self, samples: list[Sample]) -> "ReasonedBatch":
+        """Images loaded and resized, prompts generated (or read from the cache), answers parsed and rescaled."""
         images = [sample.load_image() for sample in samples]
         resized = [self._resize(image) for image in images]
         prompts = [self.prompt_text(sample) for sample in samples]
@@ -133,7 +153,11 @@ class ReasonerSegmenterAdapter(Adapter):
             predictions.append(prediction)
             if parsed.failure is None:
                 to_segment.append(index)
+        return ReasonedBatch(images, predictions, to_segment)
 
+    def segment(self, reasoned: "ReasonedBatch") -> list[Prediction]:
+        """The segmenter over the parsed answers, batched; per-stage and total seconds completed."""
+        images, predictions, to_segment = reasoned.images, reasoned.predictions, reasoned.to_segment
         if to_segment:
             from wisebench.reasoner.backends.hf_backend import synchronize
 
@@ -169,6 +193,15 @@ class ReasonerSegmenterAdapter(Adapter):
 
     def close(self) -> None:
         self.backend.close()
+
+
+@dataclass
+class ReasonedBatch:
+    """Between the two stages: the original images, the predictions without masks, the ones to segment."""
+
+    images: list[np.ndarray]
+    predictions: list[Prediction]
+    to_segment: list[int]
 
 
 def _png_bytes(picture) -> bytes:

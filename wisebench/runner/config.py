@@ -38,6 +38,9 @@ class RunConfig:
     executor: str = "local"  # "local" | "ray"
     num_workers: int = 2  # ray only
     gpus_per_worker: float = 0.0  # ray only
+    # Text suites: the hash of the resolved lm-eval task configuration and its documents (set by the run loop when
+    # it opens the suite), so an edited task YAML or changed data is another run.
+    suite_fingerprint: str | None = None
 
     def model_options(self) -> ModelOptions:
         return ModelOptions(
@@ -60,7 +63,7 @@ class RunConfig:
         data_dir = self.data_dir
         if data_dir and Path(data_dir).expanduser().exists():
             data_dir = str(Path(data_dir).expanduser().resolve())
-        return {
+        identity: dict[str, Any] = {
             "model": self.model,
             "suite": self.suite,
             "split": self.split,
@@ -74,6 +77,9 @@ class RunConfig:
             "settings": self.settings,
             "shard": self.shard,
         }
+        if self.suite_fingerprint is not None:  # absent for segmentation suites: their run ids stay as they were
+            identity["suite_fingerprint"] = self.suite_fingerprint
+        return identity
 
     def run_id(self) -> str:
         digest = hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:10]

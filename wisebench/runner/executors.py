@@ -1,6 +1,8 @@
 """Executors run batches and hand back their records; the run loop stays the single writer of the run folder.
 
-- LocalExecutor: the adapter in this process, batches in order.
+- LocalExecutor: the adapter in this process, as a pipeline of threads: samples decoded ahead of the model
+  (runner/prefetch.py), each adapter stage in its own thread (the reasoner of batch k+1 while the segmenter does
+  batch k), scoring and RLE encoding behind the model, and the caller writing. Batches come out in order.
 - RayExecutor: one adapter actor per worker (the model loaded once per actor), batches fanned out and records
   streamed back as they finish, in any order. A worker that dies mid-batch is replaced and its batch is retried on
   another worker: a batch's records reach the writer exactly once, since only a finished batch returns any.
@@ -11,23 +13,29 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
-from wisebench.adapters.base import Adapter
-from wisebench.data.sample import Sample
 from wisebench.errors import WisebenchError
-from wisebench.runner.batch import predict_and_score
+from wisebench.runner.batch import BatchWork, predict_and_score, run_stages, score_batch
+from wisebench.runner.build import AdapterFactory, build_adapter, build_scorer
 from wisebench.runner.config import RunConfig
+from wisebench.runner.prefetch import preload_batch
+from wisebench.runner.stages import pipelined
 from wisebench.scoring.record import SampleRecord
 
-AdapterFactory = Callable[[RunConfig], Adapter]
 MAX_ATTEMPTS = 3  # per batch: a batch that kills three workers is the batch's fault, not the workers'
+PIPELINE_DEPTH = 2  # batches queued between two stages: loading runs this far ahead, scoring this far behind
 
 
 class LocalExecutor:
-    def __init__(self, config: RunConfig, factory: AdapterFactory):
+    """`pipelined=False` runs the same steps one after the other in the caller's thread (the loop before the
+    pipeline; kept for debugging and as the benchmark's baseline)."""
+
+    def __init__(self, config: RunConfig, factory: AdapterFactory, pipelined: bool = True):
         self.config = config
+        self.pipelined = pipelined
         self.adapter = factory(config)
+        self.scorer = build_scorer(config)
         self.restarts = 0
 
     def describe(self) -> dict[str, Any]:
@@ -36,9 +44,26 @@ class LocalExecutor:
     def workers(self) -> list[dict[str, Any]]:
         return [{"pid": os.getpid(), "executor": "local"}]
 
-    def results(self, batches: list[list[Sample]]) -> Iterator[list[SampleRecord]]:
-        for number, batch in enumerate(batches):
-            yield predict_and_score(self.adapter, batch, self.config.skip_bad, warmup=number < self.adapter.warmup_batches)
+    def results(self, batches: list[list[Any]]) -> Iterator[list[SampleRecord]]:
+        skip_bad, adapter = self.config.skip_bad, self.adapter
+        warmup_batches = adapter.warmup_batches
+
+        def load(numbered: tuple[int, list[Any]]) -> BatchWork:
+            number, batch = numbered
+            return BatchWork(number=number, samples=preload_batch(batch), warmup=number < warmup_batches)
+
+        def stage(index: int):
+            return lambda work: run_stages(adapter, work, index, skip_bad)
+
+        steps = [load, *[stage(index) for index in range(len(adapter.stages()))], lambda work: score_batch(adapter, self.scorer, work, skip_bad)]
+        if not self.pipelined:
+            for numbered in enumerate(batches):
+                value: Any = numbered
+                for step in steps:
+                    value = step(value)
+                yield value
+            return
+        yield from pipelined(enumerate(batches), steps, depth=PIPELINE_DEPTH)
 
     def close(self) -> None:
         self.adapter.close()
@@ -48,10 +73,9 @@ class AdapterWorker:
     """The Ray actor: builds the adapter once, then scores batches."""
 
     def __init__(self, config_json: dict, factory: AdapterFactory | None):
-        from wisebench.runner.run import build_adapter
-
         self.config = RunConfig.from_json(config_json)
         self.adapter = (factory or build_adapter)(self.config)
+        self.scorer = build_scorer(self.config)
         self.batches_done = 0
 
     def pid(self) -> int:
@@ -60,9 +84,9 @@ class AdapterWorker:
     def describe(self) -> dict[str, Any]:
         return self.adapter.describe()
 
-    def run_batch(self, batch: list[Sample]) -> list[dict]:
+    def run_batch(self, batch: list[Any]) -> list[dict]:
         warmup = self.batches_done < self.adapter.warmup_batches
-        records = predict_and_score(self.adapter, batch, self.config.skip_bad, warmup)
+        records = predict_and_score(self.adapter, self.scorer, preload_batch(batch), self.config.skip_bad, warmup)
         self.batches_done += 1
         return [record.to_json() for record in records]
 
@@ -105,12 +129,12 @@ class RayExecutor:
         self.restarts += 1
         return fresh
 
-    def results(self, batches: list[list[Sample]]) -> Iterator[list[SampleRecord]]:
+    def results(self, batches: list[list[Any]]) -> Iterator[list[SampleRecord]]:
         from ray.exceptions import ActorDiedError, ActorUnavailableError, RayActorError, RayTaskError
 
         queue = deque((batch, 1) for batch in batches)
         idle = list(self.actors)
-        in_flight: dict[Any, tuple[Any, list[Sample], int]] = {}
+        in_flight: dict[Any, tuple[Any, list[Any], int]] = {}
         while queue or in_flight:
             while idle and queue:
                 actor = idle.pop()
@@ -146,8 +170,6 @@ def _cause(error: Exception) -> Exception:
 
 def make_executor(config: RunConfig, factory: AdapterFactory | None, executor: str = "local", num_workers: int = 2, gpus_per_worker: float = 0.0):
     if executor == "local":
-        from wisebench.runner.run import build_adapter
-
         return LocalExecutor(config, factory or build_adapter)
     if executor == "ray":
         return RayExecutor(config, factory, num_workers, gpus_per_worker)

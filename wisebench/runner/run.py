@@ -14,20 +14,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from wisebench import __version__
-from wisebench.adapters.base import Adapter
-from wisebench.data.sample import Sample
 from wisebench.errors import RunStoreError, WisebenchError
 from wisebench.metrics.summary import summarize_run
-from wisebench.registry import MODELS, SUITES
+from wisebench.registry import MODELS
+from wisebench.runner.build import AdapterFactory, open_suite
 from wisebench.runner.config import RunConfig
 from wisebench.runner.environment import environment
 from wisebench.runner.executors import make_executor
 from wisebench.runner.fingerprint import samples_fingerprint
 from wisebench.runner.shards import parse_shard, select_shard
 from wisebench.runner.store import RunStore, check_run_id
+from wisebench.text.task import is_text_suite
 
 RUN_SCHEMA_VERSION = 1
 
@@ -37,30 +37,25 @@ class RunResult:
     folder: Path
     run: dict[str, Any]
     records: list[dict[str, Any]]
+    summary: dict[str, Any]  # under the protocol this invocation asked for (the run's own, unless --protocol said another)
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def build_adapter(config: RunConfig) -> Adapter:
-    factory = MODELS.load(config.model)
-    return factory(config.model_options())
-
-
-def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Callable[[RunConfig], Adapter] | None = None) -> RunResult:
-    from wisebench.text.task import is_text_suite
-
-    if is_text_suite(config.suite):  # lm-eval owns the loop; same store, run document and summary
-        from wisebench.text.runner import execute_text_run
-
-        return execute_text_run(config, progress)
-    suite = SUITES.load(config.suite)()
-    config.suite = suite.name
+def execute_run(config: RunConfig, progress: bool = True, adapter_factory: AdapterFactory | None = None) -> RunResult:
+    """Both families through one loop: the suite's samples (segmentation Samples or lm-eval documents), batches
+    through the executor, records appended per batch, the summary recomputed from the records."""
     config.model = MODELS.canonical(config.model)
-    config.split = config.split or suite.default_split
-    loaded = suite.load(config.split, config.data_dir, skip_bad=config.skip_bad)
-    whole = loaded.samples[: config.limit] if config.limit is not None else loaded.samples
+    check_settings(config)
+    suite = open_suite(config, announce=True)
+    config.suite, config.split = suite.name, suite.split
+    config.suite_fingerprint = suite.fingerprint
+    if suite.protocol is not None:
+        config.protocol = suite.protocol
+    normalize_segmenter(config)
+    whole = suite.samples
     samples = whole
     if config.shard:
         index, count = parse_shard(config.shard)
@@ -75,7 +70,7 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
         finished = {record["sample_id"] for record in records}
         pending = [sample for sample in samples if sample.sample_id not in finished]
         if run is None:
-            run = new_run_document(config, suite.name, loaded.source, samples, loaded.skipped)
+            run = new_run_document(config, suite.name, suite.source, samples, suite.skipped)
             if config.shard:
                 run["shard"] = {"index": index, "count": count, "whole_n_samples": len(whole), "whole_samples_fingerprint": samples_fingerprint(whole)}
         session = {"started_at": now(), "resumed_from": len(finished), "pid": os.getpid(), "executor": config.executor}
@@ -84,7 +79,7 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
         store.save_run(run)
 
         executor = None
-        bar = _progress_bar(len(samples), len(finished), progress, folder.name)
+        bar = progress_bar(len(samples), len(finished), progress, folder.name)
         started = time.perf_counter()
         written = 0
         try:
@@ -92,7 +87,7 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
                 if pending:
                     executor = make_executor(config, adapter_factory, config.executor, config.num_workers, config.gpus_per_worker)
                     run["model"] = executor.describe()
-                    run["prompt_hash"] = _prompt_template_hash(run["model"])
+                    run["prompt_hash"] = prompt_template_hash(run["model"])
                     run["smoke"] = smoke_status(config, run["model"])
                     session["workers"] = executor.workers()
                     store.save_run(run)
@@ -113,15 +108,41 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Calla
         elapsed = time.perf_counter() - started
         # Wall-clock throughput of this session: with parallel workers, per-sample seconds overstate the wall time.
         session["samples_per_second"] = round(written / elapsed, 4) if written and elapsed > 0 else None
-        # Re-running with another --protocol re-scores the same records (the protocol is not part of the run id):
-        # the stored summary and the run's headline protocol change together, so the run stays checkable.
-        run["protocol"] = run["config"]["protocol"] = config.protocol  # --resume rebuilds the config from run.json
+        # Another --protocol re-scores the same records (protocols are not part of the run id): the run keeps the
+        # protocol it was made under and its summary, and holds the other protocol's summary beside it, so its
+        # identity never changes and both can be shown as two rows of one run.
         run["summary"] = summarize_run(run, records)
-        _end_session(store, run, session, started, "complete")
-        return RunResult(folder=folder, run=run, records=records)
+        summary = run["summary"]
+        if config.protocol != run["protocol"]:
+            summary = run.setdefault("summaries", {})[config.protocol] = summarize_run(run, records, protocol=config.protocol)
+        end_session(store, run, session, started, "complete")
+        return RunResult(folder=folder, run=run, records=records, summary=summary)
 
 
-def new_run_document(config: RunConfig, suite_name: str, source: str, samples: list[Sample], skipped: list[dict]) -> dict[str, Any]:
+def check_settings(config: RunConfig) -> None:
+    """--set keys the model does not know are refused before anything loads, listing the ones it knows."""
+    if is_text_suite(config.suite):
+        return  # the text spec checks its own (TextModelSpec.with_options), before the task loads
+    factory = MODELS.load(config.model)
+    known = factory.known_settings() if hasattr(factory, "known_settings") else None
+    if known is None:
+        return  # a plugin adapter that does not declare its settings reads them itself
+    unknown = sorted(set(config.settings) - set(known))
+    if unknown:
+        raise WisebenchError(f"unknown settings for {config.model}: {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})")
+
+
+def normalize_segmenter(config: RunConfig) -> None:
+    """Naming the model's default segmenter is the same run as naming none."""
+    if config.segmenter is None or is_text_suite(config.suite):
+        return
+    factory = MODELS.load(config.model)
+    default = factory.default_segmenter() if hasattr(factory, "default_segmenter") else None
+    if default is not None and config.segmenter == default:
+        config.segmenter = None
+
+
+def new_run_document(config: RunConfig, suite_name: str, source: str, samples: list[Any], skipped: list[dict]) -> dict[str, Any]:
     return {
         "schema_version": RUN_SCHEMA_VERSION,
         "run_id": config.run_id(),
@@ -156,7 +177,7 @@ def smoke_status(config: RunConfig, model: dict[str, Any]) -> dict[str, Any]:
     return {"is_smoke": bool(reasons), "reasons": reasons}
 
 
-def _prompt_template_hash(model: dict[str, Any]) -> str | None:
+def prompt_template_hash(model: dict[str, Any]) -> str | None:
     template = model.get("prompt_template")
     return hashlib.sha256(template.encode("utf-8")).hexdigest()[:16] if isinstance(template, str) else None
 
@@ -164,21 +185,21 @@ def _prompt_template_hash(model: dict[str, Any]) -> str | None:
 @contextmanager
 def session_outcome(store: RunStore, run: dict, session: dict, started: float) -> Iterator[None]:
     """Records in run.json how a session that did not complete ended (interrupted or failed, with the error),
-    then lets the exception go on. Shared by the segmentation and the text runners."""
+    then lets the exception go on."""
     try:
         yield
     except KeyboardInterrupt:
-        _end_session(store, run, session, started, "interrupted")
+        end_session(store, run, session, started, "interrupted")
         raise
     except WisebenchError as error:
-        _end_session(store, run, session, started, "failed", str(error))
+        end_session(store, run, session, started, "failed", str(error))
         raise
     except Exception as error:
-        _end_session(store, run, session, started, "failed", f"{type(error).__name__}: {error}")
+        end_session(store, run, session, started, "failed", f"{type(error).__name__}: {error}")
         raise
 
 
-def _end_session(store: RunStore, run: dict, session: dict, started: float, status: str, error: str | None = None) -> None:
+def end_session(store: RunStore, run: dict, session: dict, started: float, status: str, error: str | None = None) -> None:
     session["ended_at"] = now()
     session["seconds"] = round(time.perf_counter() - started, 3)
     session["status"] = status
@@ -195,7 +216,7 @@ class _NoProgress:
     def close(self) -> None: ...
 
 
-def _progress_bar(total: int, initial: int, enabled: bool, label: str):
+def progress_bar(total: int, initial: int, enabled: bool, label: str):
     if not enabled:
         return _NoProgress()
     from tqdm import tqdm

@@ -55,3 +55,11 @@ def skipped_record(sample: Sample, path: str, problem: str) -> SampleRecord:
         scores={},
         skipped={"path": path, "problem": problem},
     )
+
+
+class MaskScorer:
+    """The scorer of segmentation suites: the sample's ground truth loaded once, I and U under every protocol, the
+    mask as RLE. (Text suites score with text/scorer.py's LmEvalScorer; the run loop takes either.)"""
+
+    def score(self, sample: Sample, prediction: Prediction, prompt_hash: str | None = None, warmup: bool = False) -> SampleRecord:
+        return score_prediction(sample, prediction, sample.load_gt_mask(), prompt_hash, warmup)

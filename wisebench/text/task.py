@@ -4,8 +4,10 @@ YAML given by path (offline over local data)."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +28,21 @@ class LoadedTask:
     source: str  # the task name, or the YAML's absolute path
     include_path: str | None
     doc_ids: list[int]
-    contexts: dict[int, str]  # doc id -> lm-eval's prompt text, for the samples fingerprint
+    contexts: dict[int, str]  # doc id -> lm-eval's prompt text (description and few-shot examples included)
     split: str
     protocol: TaskProtocol
+    task: Any = None  # the lm-eval Task object: its filters and process_results score each document
+    docs: dict[int, dict] = field(default_factory=dict)  # doc id -> document
+    until: dict[int, list[str]] = field(default_factory=dict)  # doc id -> the request's stop sequences
+
+    def fingerprint(self) -> str:
+        """What decides this task's requests and scores: its resolved configuration and its documents' prompts.
+        An edited YAML or changed data gives another run id."""
+        config = self.task.dump_config() if self.task is not None else {}
+        digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode("utf-8"))
+        for doc_id in self.doc_ids:
+            digest.update(f"{doc_id}\t{self.contexts[doc_id]}\t{json.dumps(self.docs.get(doc_id), sort_keys=True, default=str)}\n".encode("utf-8"))
+        return digest.hexdigest()[:16]
 
 
 def _yaml_task_name(path: Path) -> str:
@@ -97,12 +111,51 @@ def build_task(name: str, include_path: str | None) -> Any:
     return task
 
 
-def load_task(suite: str, limit: int | None) -> LoadedTask:
+def task_filters(task: Any) -> list[Any]:
+    """The task's filter ensembles, built from its configuration as lm-eval builds them (api/task.py: a task
+    without filter_list takes the first response)."""
+    from lm_eval.filters import build_filter_ensemble
+
+    if task.config.filter_list is None:
+        return [build_filter_ensemble("none", [["take_first", None]])]
+    ensembles = []
+    for entry in task.config.filter_list:
+        components = [[function["function"], {key: value for key, value in function.items() if key != "function"}] for function in entry["filter"]]
+        ensembles.append(build_filter_ensemble(entry["name"], components))
+    return ensembles
+
+
+def request_for(task: Any, doc_id: int, doc: dict, context: str) -> Any:
+    """The document's one generate_until Instance, built by the task as lm-eval's evaluator builds it."""
+    instances = task.construct_requests(doc=doc, ctx=context, metadata=(task.config.task, doc_id, 1))
+    instances = instances if isinstance(instances, list) else [instances]
+    if len(instances) != 1:
+        raise WisebenchError(f"lm-eval task {task.config.task!r} makes {len(instances)} requests per document; text suites take one")
+    return instances[0]
+
+
+@functools.lru_cache(maxsize=4)
+def load_task(suite: str, limit: int | None, seed: int = 0) -> LoadedTask:
+    """The task's documents and their prompts, built once per process (the run loop and its scorer share it). The
+    prompt is lm-eval's own (description, few-shot examples drawn with `seed`, gen_prefix), as build_all_requests
+    makes it."""
     name, include_path = task_reference(suite)
     task = build_task(name, include_path)
-    docs = list(task.eval_docs)
-    doc_ids = list(range(len(docs)))[:limit] if limit is not None else list(range(len(docs)))
-    contexts = {doc_id: str(task.doc_to_text(docs[doc_id])) for doc_id in doc_ids}
+    if task.config.num_fewshot is None:
+        task.set_config(key="num_fewshot", value=0)
+    task.set_fewshot_seed(seed=seed)
+    pairs = list(task.doc_iterator(rank=0, limit=limit, world_size=1))
+    docs = {int(doc_id): doc for doc_id, doc in pairs}
+    contexts: dict[int, str] = {}
+    until: dict[int, list[str]] = {}
+    for doc_id, doc in docs.items():
+        context = task.fewshot_context(doc, num_fewshot=task.config.num_fewshot, gen_prefix=task.doc_to_prefix(doc))
+        if not isinstance(context, str):
+            raise WisebenchError(f"lm-eval task {name!r}: its prompt for doc {doc_id} is not text ({type(context).__name__})")
+        contexts[doc_id] = context
+        arguments = request_for(task, doc_id, doc, context).args
+        stops = (arguments[1] or {}).get("until") if len(arguments) > 1 else None
+        until[doc_id] = [stops] if isinstance(stops, str) else [str(text) for text in stops or []]
     split = task.config.test_split or task.config.validation_split or "test"
     source = str(Path(include_path) / f"{name}") if include_path else name
-    return LoadedTask(name=name, source=source, include_path=include_path, doc_ids=doc_ids, contexts=contexts, split=split, protocol=task.protocol)
+    return LoadedTask(name=name, source=source, include_path=include_path, doc_ids=list(docs), contexts=contexts, split=split, protocol=task.protocol, task=task, docs=docs, until=until)

@@ -1,0 +1,120 @@
+"""TextAdapter: a text reasoner as a run-loop adapter. A batch of TextDocuments becomes one generation each, with the
+spans and the token counts under every convention taken with the model's own tokenizer; the task's scorer
+(text/scorer.py) then scores each one as lm-eval would."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Any
+
+from wisebench.adapters.base import Adapter, ModelOptions
+from wisebench.text.backend import NO_OPTIONS, TextBackend, build_backend
+from wisebench.text.conventions import TokenCounter
+from wisebench.text.protocol import Resolved, TaskProtocol
+from wisebench.text.spans import split_reasoning
+from wisebench.text.spec import TextModelSpec
+from wisebench.text.stops import TextRequest
+from wisebench.text.suite import TextDocument
+from wisebench.text.task import LoadedTask
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class TextAdapter(Adapter):
+    warmup_batches = 0  # generation time is each request's share of its batch; nothing is compiled ahead
+
+    def __init__(self, options: ModelOptions, task: LoadedTask, resolved: Resolved, backend: TextBackend | None = None):
+        super().__init__(options)
+        self.spec: TextModelSpec = resolved.spec
+        self.name = self.spec.name
+        self.task, self.resolved = task, resolved
+        self.protocol: TaskProtocol = task.protocol
+        self.backend = backend or build_backend(self.spec, options)
+        self.counter = TokenCounter(self.backend.tokenizer(), self.backend.chat_text)
+
+    def prompt_text(self, sample: TextDocument) -> str:  # type: ignore[override]
+        return self.spec.prompt(sample.query, self.protocol.prompt_is_complete)
+
+    def prompt_hash(self, sample: TextDocument) -> str:  # type: ignore[override]
+        return text_hash(self.backend.chat_text(self.prompt_text(sample)))
+
+    def predict(self, samples: list[TextDocument]) -> list[dict[str, Any]]:  # type: ignore[override]
+        """One generation entry per document, in order. Repeats of a sampled spec each get their own seed."""
+        entries: list[dict[str, Any] | None] = [None] * len(samples)
+        for repeat in sorted({sample.repeat for sample in samples}):
+            indices = [index for index, sample in enumerate(samples) if sample.repeat == repeat]
+            for index, entry in zip(indices, self._generate([samples[index] for index in indices], repeat)):
+                entries[index] = entry
+        return [entry for entry in entries if entry is not None]
+
+    def _generate(self, documents: list[TextDocument], repeat: int) -> list[dict[str, Any]]:
+        prompts = [self.prompt_text(document) for document in documents]
+        settings = self.spec.generation
+        if settings.do_sample:  # each repeat samples with its own seed, reproducibly
+            settings = replace(settings, seed=settings.seed + repeat)
+        options = TextRequest(stop=self.spec.stop, prompt_special_tokens=self.protocol.prompt_special_tokens)
+        # Backends written before TextRequest (test stand-ins) take two arguments; they get none of its options.
+        generations = self.backend.generate(prompts, settings) if options == NO_OPTIONS else self.backend.generate(prompts, settings, options)
+        return [self._entry(document, prompt, generation) for document, prompt, generation in zip(documents, prompts, generations)]
+
+    def _entry(self, document: TextDocument, prompt: str, generation: Any) -> dict[str, Any]:
+        entry = {
+            "sample_id": document.sample_id,
+            "doc_id": document.doc_id,
+            "repeat": document.repeat,
+            "context": document.query,
+            "prompt": prompt,
+            "until": list(document.until),
+            "raw_text": generation.text,
+            "prompt_tokens": generation.prompt_tokens,
+            "generated_tokens": generation.generated_tokens,
+            "finish_reason": generation.finish_reason,
+            "stop_string": generation.extra.get("stop_string"),
+            "seconds": generation.seconds,
+            "request_timings": generation.request_timings(),
+        }
+        spans = entry_spans(self.spec, entry)
+        entry["tokens"] = {
+            "prompt": generation.prompt_tokens,
+            "reasoning": self.counter.plain(spans.reasoning),
+            "answer": self.counter.plain(spans.answer),
+            "generated": generation.generated_tokens,
+            "conventions": self.counter.conventions(spans.reasoning, prompt, generation.text),
+        }
+        return entry
+
+    def describe(self) -> dict[str, Any]:
+        # "backend" names the one that ran (a stand-in reports its own name), not the configured one.
+        return {**self.spec.describe(), "backend": self.backend.name, "weights": self.backend.fingerprint(), "lm_eval_task": self.task.source, **protocol_description(self.spec, self.task, self.resolved)}
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def entry_spans(spec: TextModelSpec, entry: dict[str, Any]):
+    """A generation's spans; a chain stopped by a stop string holding the close tag ("\\n</think>") closed."""
+    text, stop = entry["raw_text"], entry.get("stop_string")
+    if stop and spec.close_tag and spec.close_tag in stop:
+        text += stop
+    return split_reasoning(text, entry["finish_reason"], spec.open_tag, spec.close_tag, spec.mode_tokens)
+
+
+def protocol_description(spec: TextModelSpec, task: LoadedTask, resolved: Resolved) -> dict[str, Any]:
+    """What run.json records of how the task was run: recipe, scorer, token convention, where each setting came
+    from, and whether the model's instruction was added to the task's prompts (never twice)."""
+    protocol = task.protocol
+    added = sum(spec.prompt(context, protocol.prompt_is_complete) != context for context in task.contexts.values())
+    return {
+        "recipe": protocol.recipe,
+        "upstream": protocol.upstream,
+        "parse_policy": protocol.parse_policy,
+        "scored_text": protocol.scored_text,
+        "prompt_special_tokens": protocol.prompt_special_tokens,
+        "instruction": {"added": added, "already_in_task_prompt": len(task.contexts) - added},
+        "generation_budget": {"max_new_tokens": spec.generation.max_new_tokens, "source": resolved.sources["max_new_tokens"]},
+        "setting_sources": resolved.sources,
+        "task_fingerprint": task.fingerprint(),
+    }

@@ -1,0 +1,69 @@
+"""An `lm-eval:TASK` suite as the run loop sees it: one TextDocument per (document, repeat), in the same list the
+segmentation suites fill with Samples, so one loop, store, resume, executor layer and summary serve both."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from wisebench.errors import WisebenchError
+from wisebench.registry import MODELS
+from wisebench.runner.config import RunConfig
+from wisebench.text.protocol import Resolved, resolve_spec
+from wisebench.text.spec import TextModelSpec
+from wisebench.text.task import LoadedTask, load_task
+
+
+@dataclass(frozen=True)
+class TextDocument:
+    """One request of a text run. `query` is lm-eval's prompt for the document (what the samples fingerprint
+    reads); `image_id` is the document, so repeats of one document are one bootstrap cluster."""
+
+    sample_id: str
+    image_id: str
+    query: str
+    doc_id: int
+    repeat: int
+    until: tuple[str, ...] = ()
+    subsets: list[str] = field(default_factory=list)
+
+
+def sample_key(doc_id: int, repeat: int, repeats: int) -> str:
+    """The record's sample id: the lm-eval doc id, plus the repeat index when documents are sampled repeatedly."""
+    return str(doc_id) if repeats == 1 else f"{doc_id}/r{repeat}"
+
+
+@dataclass
+class TextSuite:
+    task: LoadedTask
+    resolved: Resolved
+    documents: list[TextDocument]
+
+    @property
+    def spec(self) -> TextModelSpec:
+        return self.resolved.spec
+
+
+def load_spec(config: RunConfig) -> TextModelSpec:
+    """The model's spec after --checkpoint, --seed and --set (a misspelt --set fails before any task loads)."""
+    spec = MODELS.load(config.model)
+    if not isinstance(spec, TextModelSpec):
+        raise WisebenchError(f"model {config.model!r} is not a text reasoner; lm-eval suites take text models (see `wisebench list models`)")
+    return spec.with_options(config.model_options())
+
+
+def open_text_suite(config: RunConfig, announce: bool = False) -> TextSuite:
+    """The task, the spec as it runs the task, and one document per request, repeat-major (every document's
+    first repeat before any second one, so a partial run holds whole repeats first)."""
+    spec = load_spec(config)
+    task = load_task(config.suite, config.limit, config.seed)
+    resolved = resolve_spec(spec, task.protocol, task.name, set(config.settings))
+    if announce:
+        print(f"generation budget: {resolved.spec.generation.max_new_tokens} new tokens ({resolved.sources['max_new_tokens']})", file=sys.stderr)
+    repeats = resolved.spec.repeats
+    documents = [
+        TextDocument(sample_key(doc_id, repeat, repeats), str(doc_id), task.contexts[doc_id], doc_id, repeat, tuple(task.until.get(doc_id, ())))
+        for repeat in range(repeats)
+        for doc_id in task.doc_ids
+    ]
+    return TextSuite(task=task, resolved=resolved, documents=documents)
