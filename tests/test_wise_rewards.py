@@ -327,3 +327,69 @@ def test_refcoco_family_gives_its_train_split(tmp_path, monkeypatch):
     assert sample.query == "train only"
     with pytest.raises(WisebenchError, match="no split 'train'"):
         load_source_samples("reasonseg-mini", "train", None, None)
+
+
+def test_scale_settings_reach_grpo_config_and_the_packaged_files_exist(tmp_path, monkeypatch):
+    import json
+    import tomllib
+
+    pytest.importorskip("trl")
+    from wise.train.config import CONFIGS_FOLDER, config_file
+    from wise.train.trainer import grpo_arguments
+
+    ds = json.loads((CONFIGS_FOLDER / "ds_zero3.json").read_text())
+    assert ds["zero_optimization"]["stage"] == 3 and ds["train_micro_batch_size_per_gpu"] == "auto"
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert "configs/*.json" in project["tool"]["setuptools"]["package-data"]["wise"]
+    extras = project["project"]["optional-dependencies"]
+    assert any(item.startswith("deepspeed") for item in extras["train"])
+    assert "vllm>=0.22.0,<=0.31.0" in extras["vllm"]  # trl 1.16's accepted range (trl/import_utils.py)
+    monkeypatch.chdir(tmp_path)  # from anywhere: the packaged file is found by name
+    assert config_file("wise/configs/ds_zero3.json", "DeepSpeed config", "--set grpo.deepspeed=FILE") == CONFIGS_FOLDER / "ds_zero3.json"
+    with pytest.raises(WisebenchError, match="ds_zero3.json"):
+        config_file("ds_zero2.json", "DeepSpeed config", "--set grpo.deepspeed=FILE")
+
+    config = load_config(CONFIGS_FOLDER / "wise.yaml", [
+        f"output_dir={tmp_path / 'out'}", "grpo.use_cpu=true", "grpo.bf16=false", "grpo.save_total_limit=1",
+        "grpo.save_optimizer_state=false", "grpo.vllm_mode=server", "grpo.vllm_server_port=8123",
+    ])
+    args = grpo_arguments(config, [1.0] * 6, world_size=8)
+    assert (args.save_steps, args.save_total_limit, args.save_only_model, str(args.save_strategy)) == (50, 1, True, "SaveStrategy.STEPS")
+    assert (args.use_vllm, args.vllm_mode, args.vllm_tensor_parallel_size, args.vllm_gpu_memory_utilization, args.vllm_server_port) == (False, "server", 2, 0.5, 8123)
+    assert args.gradient_accumulation_steps == 8
+    config.grpo.save_steps = 0
+    assert str(grpo_arguments(config, [1.0] * 6, world_size=8).save_strategy) == "SaveStrategy.NO"
+    with pytest.raises(WisebenchError, match="vllm_mode"):
+        load_config(CONFIGS_FOLDER / "wise.yaml", ["grpo.vllm_mode=remote"])
+    with pytest.raises(WisebenchError, match="parse_policy"):
+        load_config(CONFIGS_FOLDER / "wise.yaml", ["rewards.parse_policy=lenient"])
+
+
+def test_missing_training_data_is_one_message_naming_the_flag(tmp_path, monkeypatch):
+    pytest.importorskip("datasets")
+    from wise.train.config import DataConfig
+    from wise.train.dataset import build_training_dataset
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(WisebenchError) as missing:
+        build_training_dataset(DataConfig(hf_dataset=str(tmp_path / "nowhere")), tmp_path / "cache")
+    message = str(missing.value)
+    assert "training data not found" in message and "--set data.hf_dataset=" in message and "--data-dir" not in message
+    assert str(tmp_path / "nowhere") in message
+
+
+def test_visionreasoner_solutions_are_named(tmp_path):
+    datasets = pytest.importorskip("datasets")
+    from PIL import Image
+
+    from wise.train.config import DataConfig
+    from wise.train.dataset import build_training_dataset
+
+    table = datasets.Dataset.from_dict({
+        "image": [Image.new("RGB", (84, 84))], "problem": ["the mug"],
+        "solution": ['[{"bbox_2d": [10,20,30,40], "point_2d": [20,30]}]'],
+    })
+    table.save_to_disk(str(tmp_path / "vr"))
+    with pytest.raises(WisebenchError, match="VisionReasoner's bbox_2d / point_2d JSON"):
+        build_training_dataset(DataConfig(hf_dataset=str(tmp_path / "vr")), tmp_path / "cache")
