@@ -9,8 +9,10 @@ tables and chart labels, never as Markdown or HTML. Segmentation runs are scored
 from __future__ import annotations
 
 import json
+import logging
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 import streamlit as st
@@ -20,10 +22,12 @@ from leaderboard.overlay import overlay
 from wisebench.board.reported import default_reported_file
 from wisebench.board.rows import MEASURED, REPORTED
 from wisebench.board.store import Board
+from wisebench.board.untrusted import UntrustedInputError
 from wisebench.errors import WisebenchError
 from wisebench.metrics.summary import compare_paired
 from wisebench.text.summary import TEXT_PROTOCOL
 
+LOG = logging.getLogger("wisebench.leaderboard")
 ALL_BENCHMARKS = "all suites and splits"
 MAX_DEFAULT_RUNS = 6  # runs preselected in the multi-run views
 TABLE_ROW_PIXELS = 35  # st.dataframe's row height: the table is as tall as its rows, up to a limit
@@ -56,7 +60,18 @@ def load_summary(board_folder: str, run_id: str, stamp: float) -> dict:
 
 @st.cache_data(show_spinner=False)
 def load_records(board_folder: str, run_id: str, stamp: float) -> list[dict]:
-    return Board(board_folder).records(run_id)
+    return samples.readable(Board(board_folder).records(run_id))
+
+
+@contextmanager
+def shown_safely(view: str) -> Iterator[None]:
+    """A view that fails (a damaged run on the board, a bug) says so in one line; the traceback, with this server's
+    paths, goes to the server log only, and the other views still render."""
+    try:
+        yield
+    except Exception as error:  # Streamlit's own rerun / stop signals are BaseExceptions and pass through
+        LOG.exception("the %s view failed", view)
+        st.error(f"The {view} view cannot be shown ({type(error).__name__}); the server log has the details.")
 
 
 @st.cache_resource(show_spinner="loading the suite's images and masks...")
@@ -227,8 +242,12 @@ def browser_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> 
     with picture_column:
         suite_samples = load_suite(row["suite"], row["split"])
         sample = suite_samples.get(sample_id) if isinstance(suite_samples, dict) else None
-        predicted = samples.predicted_mask(record)
-        rle_size = tuple((record.get("mask_rle") or {}).get("size") or ()) or None
+        try:
+            predicted = samples.predicted_mask(record)
+        except UntrustedInputError as error:
+            predicted = None
+            st.warning(f"The predicted mask cannot be shown: {error}")
+        rle_size = tuple(predicted.shape) if predicted is not None else None
         if sample is not None:
             st.image(overlay(sample.load_image(), sample.load_gt_mask(), predicted, prediction.get("objects") or []), caption="green: ground truth, red: prediction, yellow: both; orange box and blue dots: the parsed answer")
         else:
@@ -316,6 +335,7 @@ def compare_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> 
 
 def main() -> None:
     st.set_page_config(page_title="wisebench leaderboard", layout="wide")
+    st.set_option("client.showErrorDetails", "none")  # never a traceback with server paths in the page
     board = Board()
     board_folder = str(board.folder)
     stamp = _stamp(board.database_path)
@@ -327,17 +347,17 @@ def main() -> None:
     filtered_any_benchmark = table.apply_filters(frame, table.Filters(None, filters.protocols, filters.hardware, filters.families, filters.kinds))
     runs = measured_runs(filtered)
     tabs = st.tabs(["Leaderboard", "Accuracy vs cost", "Reasoning length", "Subsets & budgets", "Sample browser", "Compare runs"])
-    with tabs[0]:
+    with tabs[0], shown_safely("leaderboard"):
         leaderboard_tab(filtered, filters.benchmark is None)
-    with tabs[1]:
+    with tabs[1], shown_safely("accuracy vs cost"):
         cost_tab(filtered)
-    with tabs[2]:
+    with tabs[2], shown_safely("reasoning length"):
         reasoning_tab(board_folder, runs, stamp)
-    with tabs[3]:
+    with tabs[3], shown_safely("subsets and budgets"):
         subsets_tab(board_folder, runs, filtered_any_benchmark, stamp)
-    with tabs[4]:
+    with tabs[4], shown_safely("sample browser"):
         browser_tab(board_folder, runs, stamp)
-    with tabs[5]:
+    with tabs[5], shown_safely("compare runs"):
         compare_tab(board_folder, runs, stamp)
 
 
@@ -348,4 +368,5 @@ def table_rows(board_folder: str, stamp: float):
     return [BoardRow.from_json(row) for row in rows]
 
 
-main()
+with shown_safely("leaderboard"):
+    main()

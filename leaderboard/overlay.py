@@ -3,6 +3,7 @@ ignore pixels (grey), the parsed boxes (outlines) and points (dots)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,13 @@ def overlay(image: np.ndarray | None, gt: np.ndarray | None, prediction: np.ndar
     if image is not None:
         canvas = image.astype(np.float32).copy()
     else:
+        # The size comes from a submitted record: draw at most MAX_SIDE a side, never a canvas of the full size.
         height, width = size or (prediction.shape if prediction is not None else (256, 256))
+        step = max(1, math.ceil(max(height, width) / MAX_SIDE))
+        height, width = math.ceil(height / step), math.ceil(width / step)
+        if prediction is not None and step > 1:
+            prediction = prediction[::step, ::step]
+        objects = _scaled(objects, 1 / step) if step > 1 else objects
         canvas = np.full((height, width, 3), 30, dtype=np.float32)
     height, width = canvas.shape[:2]
     predicted = prediction.astype(bool) if prediction is not None and prediction.shape == (height, width) else np.zeros((height, width), bool)
@@ -44,6 +51,17 @@ def overlay(image: np.ndarray | None, gt: np.ndarray | None, prediction: np.ndar
         scale = MAX_SIDE / max(picture.size)
         picture = picture.resize((round(picture.width * scale), round(picture.height * scale)), Image.BILINEAR)
     return np.asarray(picture)
+
+
+def _scaled(objects: list[dict[str, Any]], factor: float) -> list[dict[str, Any]]:
+    """Boxes and points scaled with the picture they are drawn on (malformed ones are left to _draw_prompts)."""
+
+    def scale(values: Any) -> Any:
+        if isinstance(values, list) and all(isinstance(value, (int, float)) for value in values):
+            return [value * factor for value in values]
+        return values
+
+    return [{**obj, "box": scale(obj.get("box")), "points": [scale(point) for point in obj.get("points") or []]} for obj in objects if isinstance(obj, dict)]
 
 
 def _draw_prompts(picture: Image.Image, objects: list[dict[str, Any]]) -> None:

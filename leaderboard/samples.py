@@ -147,7 +147,21 @@ def suite_samples(suite: str, split: str, data_dir: str | None) -> dict[str, Sam
 
 
 def predicted_mask(record: dict[str, Any]) -> np.ndarray | None:
-    from wisebench.scoring.record import decode_mask
+    """The record's mask, decoded within the board's bounds (board/mask_rle.py): raises UntrustedInputError for
+    a malformed or oversized one rather than allocating what it asks for."""
+    from wisebench.board.mask_rle import decode_untrusted_mask
 
     rle = record.get("mask_rle")
-    return None if not rle else decode_mask(rle)
+    return None if not rle else decode_untrusted_mask(rle)
+
+
+def readable(value: Any) -> Any:
+    """`value` with every string made valid UTF-8 (a lone surrogate becomes a visible \\udXXX escape), so the page
+    can always send it; nested lists and dicts are rebuilt."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {readable(key): readable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [readable(item) for item in value]
+    return value

@@ -47,6 +47,7 @@ DISPLAY_COLUMNS = {
     "n_samples": "n",
     "source": "source",
     "note": "note",
+    "ranking": "ranked",
 }
 
 
@@ -129,6 +130,13 @@ def _interval(low: object, high: object) -> str:
     return f"[{100 * float(low):.1f}, {100 * float(high):.1f}]"
 
 
+def _ranking(kind: str, ranked: object, reason: object) -> str:
+    """Measured rows: "yes", or "no: why" (board/ranking.py); published figures are not ranked by the board."""
+    if kind != MEASURED:
+        return ""
+    return "yes" if ranked is True else f"no: {reason or 'not checked for ranking'}"
+
+
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The main table as shown: percentages with one decimal, intervals as text, readable headers."""
     shown = pd.DataFrame(
@@ -156,6 +164,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
             "n_samples": frame["n_samples"].astype("Int64"),
             "source": frame["source"],
             "note": frame["note"],
+            "ranking": [_ranking(kind, ranked, reason) for kind, ranked, reason in zip(frame["kind"], frame["ranked"], frame["unranked_reason"])],
         }
     )
     return shown.rename(columns=DISPLAY_COLUMNS).reset_index(drop=True)

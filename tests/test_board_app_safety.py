@@ -1,0 +1,86 @@
+"""The app never shows a traceback (issue 18): a damaged run on the board (a board written before submissions were
+bounded, or a copy edited by hand) costs one view a one-line error, and hostile text or masks are shown bounded.
+It also shows which measured rows the board ranks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+pytest.importorskip("jsonschema")
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from wisebench.board.store import Board  # noqa: E402
+from wisebench.board.submission import check_run_folder  # noqa: E402
+from wisebench.board.synthetic import make_synthetic_run  # noqa: E402
+from wisebench.runner.store import RECORDS_FILE  # noqa: E402
+
+APP = Path(__file__).resolve().parents[1] / "leaderboard" / "app.py"
+TIMEOUT = 60
+HOSTILE_SAMPLE = "mini_val_0004"
+
+
+@pytest.fixture
+def board(tmp_path, monkeypatch) -> Board:
+    board = Board(tmp_path / "board")
+    for model in ("wise", "seg-zero"):
+        folder = make_synthetic_run(tmp_path / "runs", model)
+        board.add(check_run_folder(folder), str(folder))
+    monkeypatch.setenv("WISEBENCH_BOARD", str(board.folder))
+    st.cache_data.clear()
+    return board
+
+
+def run_id_of(board: Board, model: str) -> str:
+    return next(row.run_id for row in board.measured_rows() if row.model == model)
+
+
+def rewrite_board_copy(board: Board, run_id: str, change) -> None:
+    """Edit the board's own copy of a run's records, line by line (text), as a damaged board would hold them."""
+    path = board.run_folder(run_id) / RECORDS_FILE
+    path.write_text("".join(change(line) + "\n" for line in path.read_text().splitlines()))
+
+
+def run_option(test: AppTest, model: str) -> str:
+    return next(option for option in test.selectbox(key="browser_run").options if option.startswith(f"{model} · "))
+
+
+def test_hostile_text_and_mask_on_the_board_show_without_a_traceback(board):
+    def hostile(line: str) -> str:
+        record = json.loads(line)
+        if record["sample_id"] != HOSTILE_SAMPLE:
+            return line
+        record["mask_rle"] = {"size": [200000, 200000], "counts": record["mask_rle"]["counts"]}
+        return json.dumps(record).replace('"reasoning_text": "', '"reasoning_text": "\\ud800', 1)
+
+    rewrite_board_copy(board, run_id_of(board, "wise"), hostile)
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    app.selectbox(key="browser_run").set_value(run_option(app, "wise")).run()
+    app.selectbox(key="browser_sample").set_value(HOSTILE_SAMPLE).run()
+    browser = app.tabs[4]
+    assert not app.exception and not browser.error
+    assert any("The predicted mask cannot be shown: mask_rle.size 200000 x 200000" in warning.value for warning in browser.warning)
+    assert browser.code[0].value.startswith("\\ud800")  # the surrogate shown as an escape, not sent raw
+
+
+def test_a_damaged_run_costs_its_views_an_error_line_not_a_traceback(board):
+    rewrite_board_copy(board, run_id_of(board, "wise"), lambda line: line[: len(line) // 2])  # every line torn
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not app.exception
+    errors = [element.value for element in app.error]
+    assert any(error.startswith("The reasoning length view cannot be shown (RunStoreError)") for error in errors)
+    assert not any("Traceback" in error or str(board.folder) in error for error in errors)
+    assert len(app.tabs[0].dataframe) == 1 and not app.tabs[0].error  # the table still renders
+
+
+def test_the_table_says_which_rows_are_ranked(board):
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    shown = app.tabs[0].dataframe[0].value
+    assert set(shown["ranked"]) == {"no: scripted predictions (synthetic), not a model; smoke: the run records no weight fingerprint (hub id and revision, or folder digest)"}
+    app.sidebar.selectbox(key="benchmark").set_value("reasonseg / test").run()
+    assert set(app.tabs[0].dataframe[0].value["ranked"]) == {""}  # published figures: not the board's to rank
