@@ -70,11 +70,14 @@ def test_a_genuine_run_is_accepted(genuine):
 def test_submit_command_adds_the_run_once(genuine, tmp_path, capsys):
     board = tmp_path / "board"
     assert submit.run(submit_args(str(genuine), "--board", str(board))) == 0
-    assert f"run {genuine.name} added to the board" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"run {genuine.name} added to the board" in out
+    assert "  not ranked: scripted predictions (synthetic), not a model; smoke: " in out
     assert submit.run(submit_args(str(genuine), "--board", str(board))) == 0
     assert "already on the board" in capsys.readouterr().out
     assert submit.run(submit_args(genuine.name, "--out", str(genuine.parent), "--board", str(board), "--json")) == 0
-    assert json.loads(capsys.readouterr().out)["status"] == "unchanged"
+    outcome = json.loads(capsys.readouterr().out)
+    assert outcome["status"] == "unchanged" and outcome["row"]["ranked"] is False
     assert Board(board).run_ids() == [genuine.name]
 
 

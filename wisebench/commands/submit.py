@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 NAME = "submit"
-HELP = "check a finished run (schema, completeness, summary against records) and add it to the board"
+HELP = "check a finished run (bounds, schema, identity, scores re-derived from the masks, summary) and add it to the board"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where this machine keeps the suite's data, to check the run holds exactly its samples "
         "(default $WISEBENCH_DATA; the run's own data_dir is never used)",
     )
-    parser.add_argument("--replace", action="store_true", help="replace a different run with the same id on the board")
+    parser.add_argument("--replace", action="store_true", help="replace a different run with the same id on the board (atomic: the old run stays until the new one is in place)")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
 
 
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         ciou = "-" if row.ciou is None else f"{100 * row.ciou:.1f}"
         scores = f"gIoU {giou}, cIoU {ciou}"
     print(f"  {row.model} on {row.suite}/{row.split} ({row.protocol}): {scores}, {row.n_samples} samples")
+    print("  ranked" if row.ranked else f"  not ranked: {row.unranked_reason}")
     for note in checked.notes:
         print(f"  note: {note}")
     return 0
