@@ -47,7 +47,6 @@ def _config(run: dict[str, Any]) -> RunConfig:
 
 def identity_problems(run: dict[str, Any]) -> list[str]:
     problems = []
-    config = run["config"]
     data_dir = (run.get("identity") or {}).get("data_dir")
     if data_dir is not None and not isinstance(data_dir, str):
         return ["run.json: identity.data_dir is not a path"]
