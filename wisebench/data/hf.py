@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from wisebench.data.sample import ImageSource
+from wisebench.data.images import open_image
+from wisebench.data.sample import ImageSource, query_problem
 from wisebench.errors import BadSampleError, DatasetFormatError, DatasetNotFoundError, WisebenchError
 from wisebench.hub import hf_datasets_cache
 
@@ -174,6 +175,15 @@ def mask_from_cell(cell: Any, origin: str) -> np.ndarray:
         raise BadSampleError(origin, f"cannot decode the mask: {error}") from error
 
 
+def query_from_cell(cell: Any, origin: str) -> str:
+    """The query of a row: the text itself, or the first of a list of texts; empty or invalid text is a bad sample."""
+    text = cell[0] if isinstance(cell, list) and cell else cell
+    problem = query_problem(text)
+    if problem:
+        raise BadSampleError(origin, f"the query text {problem}")
+    return text
+
+
 def check_named_split(source: str, split: str) -> None:
     """The Seg-Zero HF copies hold one split in a single-split dataset (ReasonSeg_test's split is named "test",
     refcoco_val's too): refuse to score a copy named for one split as another."""
@@ -188,10 +198,8 @@ def _decode_mask_cell(cell: Any, origin: str) -> np.ndarray:
     if isinstance(cell, dict) and (cell.get("bytes") or cell.get("path")):
         cell = ImageSource(data=cell.get("bytes"), path=None if cell.get("bytes") else Path(cell["path"]), label=origin)
     if isinstance(cell, ImageSource):
-        from PIL import Image
-
-        raw = Image.open(io.BytesIO(cell.data)) if cell.data else Image.open(cell.path)
-        array = np.asarray(raw)
+        with open_image(cell.data or cell.path, origin) as raw:
+            array = np.asarray(raw)
         array = array[..., 0] if array.ndim == 3 else array
     elif hasattr(cell, "save"):
         array = np.asarray(cell)

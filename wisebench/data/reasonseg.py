@@ -8,7 +8,6 @@ foreground, and no is_sentence column, so they only give the "overall" subset.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from wisebench.data import hf
+from wisebench.data.images import format_mismatch, open_image
+from wisebench.data.lisa_annotation import check_points_near_image, read_annotation_json
 from wisebench.data.masks import rasterize_lisa_shapes
 from wisebench.data.sample import ImageSource, Sample
 from wisebench.data.suite import Suite, SuiteLoad, default_data_root
@@ -25,61 +26,11 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG")
 HF_COPIES = {"val": "Ricky06662/ReasonSeg_val", "test": "Ricky06662/ReasonSeg_test"}
 
 
-def read_annotation_json(path: Path) -> dict[str, Any]:
-    """A LISA annotation: UTF-8, falling back to cp1252 (some ReasonSeg files are cp1252), then validated."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise BadSampleError(path, f"neither UTF-8 nor cp1252 text: {error}") from error
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadSampleError(path, f"not valid JSON: {error}") from error
-    validate_annotation(data, path)
-    return data
-
-
-def validate_annotation(data: Any, path: Path) -> None:
-    """Check the keys a ReasonSeg annotation must have, so a bad file fails with its name and the problem."""
-    if not isinstance(data, dict):
-        raise BadSampleError(path, f"expected a JSON object, found {type(data).__name__}")
-    text = data.get("text")
-    if not isinstance(text, list) or not text or not all(isinstance(item, str) for item in text):
-        raise BadSampleError(path, '"text" must be a non-empty list of strings')
-    if not isinstance(data.get("is_sentence"), bool):
-        raise BadSampleError(path, '"is_sentence" must be true or false')
-    shapes = data.get("shapes")
-    if not isinstance(shapes, list):
-        raise BadSampleError(path, '"shapes" must be a list')
-    for index, shape in enumerate(shapes):
-        if not isinstance(shape, dict) or not isinstance(shape.get("label"), str):
-            raise BadSampleError(path, f'shapes[{index}] needs a string "label"')
-        points = shape.get("points")
-        if not isinstance(points, list) or not points:
-            raise BadSampleError(path, f'shapes[{index}] needs a non-empty "points" list')
-        for point in points:
-            if (
-                not isinstance(point, (list, tuple))
-                or len(point) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in point)
-            ):
-                raise BadSampleError(path, f"shapes[{index}] has a point that is not [x, y] numbers: {point!r}")
-
-
 def oriented_size(image_path: Path) -> tuple[int, int]:
-    """(height, width) after EXIF orientation, read from the header only."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(image_path) as image:
-            width, height = image.size
-            orientation = image.getexif().get(0x0112, 1)
-    except (OSError, UnidentifiedImageError) as error:
-        raise BadSampleError(image_path, f"cannot read image: {error}") from error
+    """(height, width) after EXIF orientation, read from the header only (and checked against the pixel limit)."""
+    with open_image(image_path, str(image_path)) as image:
+        width, height = image.size
+        orientation = image.getexif().get(0x0112, 1)
     if orientation in (5, 6, 7, 8):  # rotated by 90 degrees: the annotation tool saw it transposed
         width, height = height, width
     return height, width
@@ -98,6 +49,7 @@ class LisaPolygonMask:
     def load(self) -> np.ndarray:
         shapes = read_annotation_json(self.json_path)["shapes"]
         height, width = oriented_size(self.image_path)
+        check_points_near_image(shapes, height, width, self.json_path)
         return rasterize_lisa_shapes(shapes, height, width)
 
 
@@ -118,7 +70,8 @@ def find_reasonseg_root(data_dir: str | None, suite: str) -> Path:
 
 
 def load_lisa_folder(root: Path, split: str, skip_bad: bool) -> SuiteLoad:
-    """Every <name>.json of root/split with its image; val/test take text[0], train every text."""
+    """Every <name>.json of root/split with its image; val/test take text[0], train every text. An image without
+    its annotation is a bad entry too (it would otherwise vanish from the split unnoticed)."""
     folder = root / split
     if not folder.is_dir():
         raise DatasetNotFoundError(folder, f"the {split} split folder of ReasonSeg (<name>.jpg + <name>.json)", "")
@@ -127,15 +80,25 @@ def load_lisa_folder(root: Path, split: str, skip_bad: bool) -> SuiteLoad:
         raise DatasetNotFoundError(folder, "<name>.json annotations beside <name>.jpg images", "")
     samples: list[Sample] = []
     skipped: list[dict] = []
+    notes: list[dict] = []
+
+    def bad_entry(name: str, error: BadSampleError) -> None:
+        if not skip_bad:
+            raise error
+        skipped.append({"sample_id": name, "path": error.path, "problem": error.problem})
+
+    for image_path in orphan_images(folder, json_paths):
+        bad_entry(image_path.stem, BadSampleError(image_path, f"image without its annotation {image_path.stem}.json"))
     for json_path in json_paths:
         try:
             image_path = _image_beside(json_path)
             annotation = read_annotation_json(json_path)
         except BadSampleError as error:
-            if not skip_bad:
-                raise
-            skipped.append({"sample_id": json_path.stem, "path": error.path, "problem": error.problem})
+            bad_entry(json_path.stem, error)
             continue
+        mismatch = format_mismatch(image_path)
+        if mismatch:  # loads all the same (decoders sniff the bytes, as LISA's cv2.imread does); noted in run.json
+            notes.append({"sample_id": json_path.stem, "path": str(image_path), "note": mismatch})
         texts = annotation["text"] if split == "train" else annotation["text"][:1]
         length = "long" if annotation["is_sentence"] else "short"
         for index, text in enumerate(texts):
@@ -148,20 +111,27 @@ def load_lisa_folder(root: Path, split: str, skip_bad: bool) -> SuiteLoad:
                     gt=LisaPolygonMask(json_path=json_path, image_path=image_path),
                     subsets=(length,),
                     is_sentence=annotation["is_sentence"],
+                    extra={"image_format_note": mismatch} if mismatch else {},
                 )
             )
-    return SuiteLoad(samples=samples, skipped=skipped, source=str(folder))
+    return SuiteLoad(samples=samples, skipped=sorted(skipped, key=lambda entry: entry["sample_id"]), source=str(folder), notes=notes)
+
+
+def orphan_images(folder: Path, json_paths: list[Path]) -> list[Path]:
+    """Images of the folder whose stem has no <stem>.json."""
+    annotated = {path.stem for path in json_paths}
+    return sorted(path for path in folder.iterdir() if path.suffix in IMAGE_SUFFIXES and path.stem not in annotated)
 
 
 def _image_beside(json_path: Path) -> Path:
     for suffix in IMAGE_SUFFIXES:
         candidate = json_path.with_suffix(suffix)
-        if candidate.exists():
+        if candidate.exists() or candidate.is_symlink():  # a dangling link is reported when read, by name
             return candidate
     raise BadSampleError(json_path, f"no image {json_path.stem}.jpg beside the annotation")
 
 
-def load_hf_copy(source: str, split: str) -> SuiteLoad:
+def load_hf_copy(source: str, split: str, skip_bad: bool = False) -> SuiteLoad:
     """Rows of the Seg-Zero HF conversion; sample id = image_id (the image file stem)."""
     table = hf.HFTable(source=source, split=split)
     table.require_columns(("image", "text", "mask", "image_id"))
@@ -170,11 +140,18 @@ def load_hf_copy(source: str, split: str) -> SuiteLoad:
     texts = table.column("text")
     sentence_flags = table.column("is_sentence") if "is_sentence" in columns else [None] * len(texts)
     samples = []
+    skipped: list[dict] = []
     seen: set[str] = set()
     for index, (image_id, text, is_sentence) in enumerate(zip(image_ids, texts, sentence_flags)):
         sample_id = image_id if image_id not in seen else f"{image_id}#{index}"
         seen.add(sample_id)
-        query = text[0] if isinstance(text, list) else str(text)
+        try:
+            query = hf.query_from_cell(text, table.origin(index))
+        except BadSampleError as error:
+            if not skip_bad:
+                raise
+            skipped.append({"sample_id": sample_id, "path": error.path, "problem": error.problem})
+            continue
         subsets = () if is_sentence is None else ("long" if is_sentence else "short",)
         samples.append(
             Sample(
@@ -187,7 +164,7 @@ def load_hf_copy(source: str, split: str) -> SuiteLoad:
                 is_sentence=is_sentence,
             )
         )
-    return SuiteLoad(samples=samples, skipped=[], source=source)
+    return SuiteLoad(samples=samples, skipped=skipped, source=source)
 
 
 class ReasonSegSuite(Suite):
@@ -203,7 +180,7 @@ class ReasonSegSuite(Suite):
             raise DatasetNotFoundError(data_dir, "a ReasonSeg folder or an HF copy", self.data_help())
         if data_dir and hf.looks_like_hf_source(data_dir) and not _has_split_folders(data_dir):
             hf.check_named_split(data_dir, split)
-            return load_hf_copy(data_dir, split)
+            return load_hf_copy(data_dir, split, skip_bad)
         return load_lisa_folder(find_reasonseg_root(data_dir, self.name), split, skip_bad)
 
     def data_help(self) -> str:
@@ -214,5 +191,8 @@ class ReasonSegSuite(Suite):
 
 
 def _has_split_folders(data_dir: str) -> bool:
+    """A LISA layout; not a `DatasetDict.save_to_disk` folder, whose test/ or val/ subfolder holds Arrow files."""
     base = Path(data_dir).expanduser()
+    if (base / "dataset_dict.json").is_file():
+        return False
     return any((base / "ReasonSeg" / s).is_dir() or (base / s).is_dir() for s in ("train", "val", "test"))

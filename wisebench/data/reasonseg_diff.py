@@ -14,11 +14,12 @@ DIFFICULTY_KEYS (a number in [1, 10]); reference reasoning: SHORT_REASONING_KEYS
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from wisebench.data.json_files import read_json_file, read_json_lines
+from wisebench.data.lisa_annotation import is_plain_number
 from wisebench.data.reasonseg import find_reasonseg_root, load_lisa_folder
 from wisebench.data.suite import Suite, SuiteLoad
 from wisebench.errors import BadSampleError, DatasetFormatError, DatasetNotFoundError
@@ -45,14 +46,7 @@ def _first(entry: dict, keys: tuple[str, ...]) -> Any:
 
 
 def _read_side_file(path: Path) -> list[dict]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix == ".jsonl":
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            rows = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DatasetFormatError(path, f"not valid JSON{'L' if path.suffix == '.jsonl' else ''}: {error}") from error
+    rows = read_json_lines(path, DatasetFormatError) if path.suffix == ".jsonl" else read_json_file(path, DatasetFormatError)
     if isinstance(rows, dict):  # keyed by image name
         rows = [{"image": name, **fields} for name, fields in rows.items() if isinstance(fields, dict)]
     if not isinstance(rows, list) or not rows or not all(isinstance(row, dict) for row in rows):
@@ -73,7 +67,7 @@ def load_difficulties(path: Path) -> dict[str, dict]:
                 f"difficulty key ({', '.join(DIFFICULTY_KEYS)}), optional reasoning keys "
                 f"({', '.join(SHORT_REASONING_KEYS + LONG_REASONING_KEYS)})",
             )
-        if isinstance(difficulty, bool) or not isinstance(difficulty, (int, float)) or not 1 <= difficulty <= 10:
+        if not is_plain_number(difficulty) or not 1 <= difficulty <= 10:
             raise DatasetFormatError(path, f"entry {index} ({image}): difficulty {difficulty!r} is not a number in [1, 10]")
         table[Path(str(image)).stem] = {
             "difficulty": float(difficulty),

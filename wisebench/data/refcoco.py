@@ -9,8 +9,6 @@ the HF copies so all sources of one benchmark give the same text.
 
 from __future__ import annotations
 
-import io
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +17,11 @@ from typing import Any
 import numpy as np
 
 from wisebench.data import hf
+from wisebench.data.images import max_image_pixels, open_image
+from wisebench.data.json_files import read_json_file
 from wisebench.data.masks import decode_coco_segmentation
 from wisebench.data.safe_pickle import load_plain_data
-from wisebench.data.sample import ImageSource, Sample
+from wisebench.data.sample import ImageSource, Sample, query_problem
 from wisebench.data.suite import Suite, SuiteLoad, default_data_root
 from wisebench.errors import BadSampleError, DatasetFormatError, DatasetNotFoundError
 
@@ -82,14 +82,10 @@ class HFPolygonMask:
         return self.table.origin(self.index)
 
     def load(self) -> np.ndarray:
-        from PIL import Image
-
         image = hf.image_from_cell(self.table.row(self.index)["image"], self.origin())
-        try:  # raw (not EXIF-rotated) size: COCO polygons are in stored-pixel coordinates
-            with Image.open(image.path if image.path is not None else io.BytesIO(image.data)) as opened:
-                width, height = opened.size
-        except OSError as error:
-            raise BadSampleError(self.origin(), f"cannot read image size: {error}") from error
+        # raw (not EXIF-rotated) size: COCO polygons are in stored-pixel coordinates
+        with open_image(image.path if image.path is not None else image.data, self.origin()) as opened:
+            width, height = opened.size
         return _decode(self.polygon, height, width, self.origin(), "segmentation")
 
 
@@ -144,11 +140,7 @@ def find_coco_images(root: Path, probe_file: str, how_to_get: str) -> Path:
 
 def _read_instances(path: Path) -> tuple[dict[Any, dict], dict[Any, dict]]:
     """instances.json as (images by id, annotations by id)."""
-    try:
-        with path.open("r", encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DatasetFormatError(path, f"not valid UTF-8 JSON: {error}") from error
+    data = read_json_file(path, DatasetFormatError)
     if not isinstance(data, dict) or not all(isinstance(data.get(key), list) for key in ("images", "annotations")):
         raise DatasetFormatError(path, 'expected a COCO object with "images" and "annotations" lists')
     return _by_id(data["images"]), _by_id(data["annotations"])
@@ -173,6 +165,10 @@ def _ref_entries(
         isinstance(s, dict) and isinstance(s.get("sent"), str) and "sent_id" in s for s in sentences
     ):
         raise BadSampleError(refs_path, f'ref {ref_id}: "sentences" must be a list of {{"sent": str, "sent_id": id}}')
+    for sentence in sentences:
+        problem = query_problem(sentence["sent"])
+        if problem:
+            raise BadSampleError(refs_path, f"ref {ref_id} sentence {sentence['sent_id']}: the text {problem}")
     ann = annotations.get(ref["ann_id"])
     if ann is None:
         problem = f"annotation {ref['ann_id']} (used by ref {ref_id} in {refs_path.name}) is absent"
@@ -186,6 +182,9 @@ def _ref_entries(
     )
     if not sized or not isinstance(image.get("file_name"), str):
         problem = f"image {ref['image_id']} (ref {ref_id}) is absent or lacks file_name/height/width"
+        raise BadSampleError(instances_path, problem)
+    if image["height"] * image["width"] > max_image_pixels():  # the mask is decoded at this size
+        problem = f"image {ref['image_id']} (ref {ref_id}) claims {image['width']} x {image['height']} pixels, over the pixel limit"
         raise BadSampleError(instances_path, problem)
     return [{"ref": ref, "sentence": sentence, "ann": ann, "image": image} for sentence in sentences]
 
@@ -247,7 +246,7 @@ def load_hf_copy(source: str, split: str, skip_bad: bool) -> SuiteLoad:
     table = hf.HFTable(source=source, split=split)
     columns = table.column_names()
     if all(name in columns for name in RICKY_COLUMNS):
-        return _load_ricky(table)
+        return _load_ricky(table, skip_bad)
     if all(name in columns for name in LMMS_COLUMNS):
         return _load_lmms(table, skip_bad)
     raise DatasetFormatError(
@@ -258,20 +257,27 @@ def load_hf_copy(source: str, split: str, skip_bad: bool) -> SuiteLoad:
     )
 
 
-def _load_ricky(table: hf.HFTable) -> SuiteLoad:
+def _load_ricky(table: hf.HFTable, skip_bad: bool) -> SuiteLoad:
     samples: list[Sample] = []
+    skipped: list[dict] = []
     seen: set[str] = set()
     rows = zip(table.column("image_id"), table.column("ann_id"), table.column("text"))
     for index, (image_id, ann_id, text) in enumerate(rows):
         sample_id = f"{image_id}-{ann_id}"
         sample_id = sample_id if sample_id not in seen else f"{sample_id}#{index}"
         seen.add(sample_id)
-        query = text[0] if isinstance(text, list) and text else str(text)
+        try:
+            query = hf.query_from_cell(text, table.origin(index))
+        except BadSampleError as error:
+            if not skip_bad:
+                raise
+            skipped.append({"sample_id": sample_id, "path": error.path, "problem": error.problem})
+            continue
         samples.append(Sample(
             sample_id=sample_id, image_id=str(image_id), query=query.strip().lower(), is_sentence=False,
             image=hf.HFImage(table, index), gt=hf.HFMask(table, index), extra={"ann_id": ann_id},
         ))
-    return SuiteLoad(samples=samples, skipped=[], source=table.source)
+    return SuiteLoad(samples=samples, skipped=skipped, source=table.source)
 
 
 def _load_lmms(table: hf.HFTable, skip_bad: bool) -> SuiteLoad:
@@ -285,7 +291,7 @@ def _load_lmms(table: hf.HFTable, skip_bad: bool) -> SuiteLoad:
     rows = zip(question_ids, file_names, table.column("answer"), table.column("segmentation"))
     for index, (question_id, file_name, answer, polygon) in enumerate(rows):
         sentences = [answer] if isinstance(answer, str) else answer
-        if not isinstance(sentences, list) or not sentences or not all(isinstance(s, str) for s in sentences):
+        if not isinstance(sentences, list) or not sentences or any(query_problem(s) for s in sentences):
             if not skip_bad:
                 raise BadSampleError(table.origin(index), '"answer" must be a non-empty list of sentences')
             skipped.append({"path": table.origin(index), "problem": '"answer" is not a non-empty list of sentences'})

@@ -6,16 +6,29 @@ dataclasses that know how to load themselves and which file they came from (for 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from wisebench.data.images import open_image
 from wisebench.errors import BadSampleError
 
 IGNORE_VALUE = 255  # ground-truth pixels that are neither target nor background (LISA convention)
+
+
+def query_problem(text: object) -> str | None:
+    """Why `text` cannot be a query (not a string, blank, a lone surrogate that no encoder accepts), or None."""
+    if not isinstance(text, str):
+        return f"is {type(text).__name__}, not a string"
+    if not text.strip():
+        return "is empty"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (not valid Unicode)"
+    return None
 
 
 @runtime_checkable
@@ -50,21 +63,17 @@ class ImageSource:
         return str(self.path) if self.path is not None else (self.label or "<in-memory image>")
 
     def load(self) -> np.ndarray:
-        """Decode to an RGB uint8 H x W x 3 array; a corrupt or missing file raises BadSampleError naming it."""
-        from PIL import Image, ImageOps, UnidentifiedImageError
+        """Decode to an RGB uint8 H x W x 3 array; a corrupt, missing or oversized file raises BadSampleError naming it."""
+        from PIL import ImageOps
 
-        try:
-            if self.path is not None:
-                with Image.open(self.path) as image:
-                    image.load()
-                    return _to_rgb_array(ImageOps.exif_transpose(image))
-            if self.data is not None:
-                with Image.open(io.BytesIO(self.data)) as image:
-                    image.load()
-                    return _to_rgb_array(ImageOps.exif_transpose(image))
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as error:
-            raise BadSampleError(self.origin(), f"cannot decode image: {error}") from error
-        raise BadSampleError(self.origin(), "image source has neither a path nor bytes")
+        source = self.path if self.path is not None else self.data
+        if source is None:
+            raise BadSampleError(self.origin(), "image source has neither a path nor bytes")
+        if self.path is not None and not self.path.is_file():  # a folder or a FIFO would fail late, or block
+            raise BadSampleError(self.origin(), "not a regular file" if self.path.exists() else "file not found")
+        with open_image(source, self.origin()) as image:
+            image.load()
+            return _to_rgb_array(ImageOps.exif_transpose(image))
 
 
 def _to_rgb_array(image) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wisebench.data.sample import Sample
@@ -29,11 +29,13 @@ def cache_root() -> Path:
 @dataclass
 class SuiteLoad:
     """What a suite produced for one split: the samples, the bad entries it skipped (only with skip_bad),
-    and where the data came from (recorded in run.json)."""
+    where the data came from (recorded in run.json), and notes on entries that loaded but are odd (a PNG named
+    .jpg)."""
 
     samples: list[Sample]
     skipped: list[dict]  # {"path": ..., "problem": ...}
     source: str
+    notes: list[dict] = field(default_factory=list)  # loaded but worth knowing: {"sample_id", "path", "note"}
 
 
 class Suite(ABC):
