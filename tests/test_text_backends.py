@@ -231,7 +231,7 @@ def test_vllm_standin_text_engine_built_with_documented_arguments(monkeypatch, t
     monkeypatch.setitem(sys.modules, "vllm", fake)
     backend = VLLMTextBackend(str(tiny_r1), seed=3, tensor_parallel_size=2, gpu_memory_utilization=0.8)
     assert built == {"model": str(tiny_r1), "revision": None, "dtype": "bfloat16", "max_model_len": None,
-                     "gpu_memory_utilization": 0.8, "tensor_parallel_size": 2, "seed": 3}
+                     "gpu_memory_utilization": 0.8, "tensor_parallel_size": 2, "seed": 3, "enable_prefix_caching": True}
     fingerprint = backend.fingerprint()
     assert fingerprint["backend"] == "vllm" and fingerprint["checkpoint"] == str(tiny_r1) and fingerprint["files_digest"]
     backend.generate(["q"], GenerationSettings(max_new_tokens=8))

@@ -176,7 +176,7 @@ def test_vllm_standin_module_builds_engine_with_documented_arguments(monkeypatch
     backend = VLLMReasoner("org/model", revision="r1", max_model_len=4096, seed=5, processor=StandInProcessor())
     assert built == {
         "model": "org/model", "revision": "r1", "dtype": "bfloat16", "max_model_len": 4096,
-        "gpu_memory_utilization": 0.9, "tensor_parallel_size": 1, "seed": 5, "limit_mm_per_prompt": {"image": 1},
+        "gpu_memory_utilization": 0.9, "tensor_parallel_size": 1, "seed": 5, "enable_prefix_caching": True, "limit_mm_per_prompt": {"image": 1},
     }
     backend.generate([GenerationRequest(image=None, prompt="p")], GenerationSettings(max_new_tokens=8))
     assert backend.engine.calls[0][1] == ("SamplingParams", {"temperature": 0.0, "max_tokens": 8})

@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", help="dataset location (folder or HF copy); default $WISEBENCH_DATA")
     run.add_argument("--limit", type=_positive, help="only the first N samples (a smoke run, never ranked)")
     run.add_argument("--batch-size", type=_positive, default=8)
+    run.add_argument("--window", type=_positive, default=256, help="requests a continuous-batching backend (--set backend=vllm) holds at once (default 256)")
     run.add_argument("--protocol", choices=PROTOCOLS, help="headline metric protocol (default: the protocol of the model's paper, e.g. segzero for seg-zero and wise; lisa for lisa and the oracle)")
     run.add_argument("--out", default="runs", help="folder that holds run folders (default ./runs)")
     run.add_argument("--resume", metavar="RUN", help="continue a run (its id under --out, or its folder)")
@@ -132,6 +133,7 @@ def command_run(args: argparse.Namespace) -> int:
         config.batch_size = args.batch_size if args.batch_size != 8 else config.batch_size
         # How to execute is this invocation's choice; what to predict stays the run's.
         config.executor, config.num_workers, config.gpus_per_worker = args.executor, args.num_workers, args.gpus_per_worker
+        config.window = args.window
         config.skip_bad = config.skip_bad or args.skip_bad  # the way past a bad file the first session stopped on
     else:
         if not args.model:
@@ -157,6 +159,7 @@ def command_run(args: argparse.Namespace) -> int:
             executor=args.executor,
             num_workers=args.num_workers,
             gpus_per_worker=args.gpus_per_worker,
+            window=args.window,
         )
         if args.shard:
             from wisebench.runner.shards import parse_shard

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from wisebench.adapters.prediction import Prediction
 from wisebench.data.sample import Sample
@@ -64,6 +64,17 @@ class Adapter(ABC):
         batch's samples, each next one the previous one's output, the last returns the predictions. One step
         (`predict`) unless an adapter has more."""
         return [self.predict]
+
+    def can_stream(self) -> bool:
+        """Whether the first stage can take samples as a stream (a continuous-batching engine such as vLLM): then
+        the run loop hands it the whole pending list through `stream` instead of one batch at a time."""
+        return False
+
+    def stream(self, samples: Iterable[Any], group_size: int, window: int) -> Iterator[tuple[list[Any], Any]]:
+        """The first stage over a stream: at most `window` samples in the engine at once, results handed on in
+        groups of about `group_size` as they finish, as (samples, what the next stage takes: the predictions for a
+        one-stage adapter). A sample whose input is bad comes out alone with its BadSampleError as the second item."""
+        raise NotImplementedError(f"adapter {self.name!r} does not stream")
 
     def prompt_text(self, sample: Sample) -> str | None:
         """The exact text prompt the model gets for `sample` (None for adapters without one)."""

@@ -24,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
     merged = merge_shards(folders, Path(args.out))
     run = read_run_json(merged)
     overall = run["summary"]["subsets"]["overall"]
-    scores = "" if overall["giou"] is None else f", gIoU {100 * overall['giou']:.1f}, cIoU {100 * overall['ciou']:.1f}"
+    if "accuracy" in overall:  # a text run
+        scores = "" if overall["accuracy"] is None else f", accuracy {100 * overall['accuracy']:.1f}"
+    else:
+        scores = "" if overall["giou"] is None else f", gIoU {100 * overall['giou']:.1f}, cIoU {100 * overall['ciou']:.1f}"
     print(f"merged {len(folders)} shards into {merged}: {overall['n']} samples{scores}")
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -20,8 +20,8 @@ from wisebench.adapters.base import Adapter, ModelOptions
 from wisebench.adapters.prediction import Prediction, TokenCounts
 from wisebench.data.sample import Sample
 from wisebench.data.suite import cache_root
-from wisebench.errors import WeightsNotFoundError, WisebenchError
-from wisebench.reasoner.backend import GenerationRequest, ReasonerBackend
+from wisebench.errors import BadSampleError, WeightsNotFoundError, WisebenchError
+from wisebench.reasoner.backend import Generation, GenerationRequest, ReasonerBackend
 from wisebench.reasoner.cache import GenerationCache
 from wisebench.metrics import token_conventions
 from wisebench.reasoner.answer_policy import check_policy, parse_with_policies
@@ -74,6 +74,7 @@ class ReasonerSegmenterAdapter(Adapter):
         use_cache = bool(options.settings.get("cache", True)) and self.spec.generation.deterministic
         self.cache = GenerationCache(cache_root() / "generations", enabled=use_cache)
         self.settings = self.spec.generation if not self.spec.generation.do_sample else self._seeded()
+        self._fingerprint: dict[str, Any] | None = None
 
     def _seeded(self):
         from dataclasses import replace
@@ -112,23 +113,72 @@ class ReasonerSegmenterAdapter(Adapter):
 
     def reason(self, samples: list[Sample]) -> "ReasonedBatch":
         """Images loaded and resized, prompts generated (or read from the cache), answers parsed and rescaled."""
-        images = [sample.load_image() for sample in samples]
-        resized = [self._resize(image) for image in images]
-        prompts = [self.prompt_text(sample) for sample in samples]
-        fingerprint = self.backend.fingerprint()
-        keys, generations = [], []
-        for sample, picture, prompt in zip(samples, resized, prompts):
-            key = self.cache.key(fingerprint, self.backend.chat_text(prompt), self.settings, sample.sample_id, _png_bytes(picture)) if self.cache.enabled else ""
-            keys.append(key)
-            generations.append(self.cache.get(key) if key else None)
-        missing = [index for index, generation in enumerate(generations) if generation is None]
+        prepared = [self._prepare(sample) for sample in samples]
+        missing = [item for item in prepared if item.generation is None]
         if missing:
-            fresh = self.backend.generate([GenerationRequest(resized[i], prompts[i]) for i in missing], self.settings)
-            for index, generation in zip(missing, fresh):
-                generations[index] = generation
-                if keys[index]:
-                    self.cache.put(keys[index], generation)
+            fresh = self.backend.generate([item.request for item in missing], self.settings)
+            for item, generation in zip(missing, fresh):
+                self._keep(item, generation)
+        return self._parsed(prepared)
 
+    def can_stream(self) -> bool:
+        can_stream = getattr(self.backend, "can_stream", None)
+        return bool(can_stream and can_stream())
+
+    def stream(self, samples: Iterable[Sample], group_size: int, window: int) -> Iterator[tuple[list[Sample], Any]]:
+        """The reasoner stage over a continuous-batching backend (vLLM): up to `window` prompts in the engine at
+        once; answers parsed as they finish and handed on in groups of `group_size` (cached ones too). A sample whose
+        image cannot be decoded comes out alone with its BadSampleError."""
+        ready: list[PreparedRequest] = []
+        bad: list[tuple[list[Sample], Any]] = []
+
+        def requests() -> Iterator[tuple[PreparedRequest, GenerationRequest]]:
+            for sample in samples:
+                try:
+                    item = self._prepare(sample)
+                except BadSampleError as error:
+                    bad.append(([sample], error))
+                    continue
+                if item.generation is not None:
+                    ready.append(item)
+                else:
+                    yield item, item.request
+
+        def handed_on(final: bool) -> Iterator[tuple[list[Sample], Any]]:
+            while bad:
+                yield bad.pop(0)
+            while len(ready) >= group_size or (final and ready):
+                group, ready[:] = ready[:group_size], ready[group_size:]
+                yield [item.sample for item in group], self._parsed(group)
+
+        for finished in self.backend.generate_stream(requests(), self.settings, window):
+            for item, generation in finished:
+                self._keep(item, generation)
+                ready.append(item)
+            yield from handed_on(final=False)
+        yield from handed_on(final=True)
+
+    def _prepare(self, sample: Sample) -> "PreparedRequest":
+        image = sample.load_image()
+        picture = self._resize(image)
+        prompt = self.prompt_text(sample)
+        key = self.cache.key(self._weights_fingerprint(), self.backend.chat_text(prompt), self.settings, sample.sample_id, _png_bytes(picture)) if self.cache.enabled else ""
+        return PreparedRequest(sample, image, GenerationRequest(picture, prompt), key, self.cache.get(key) if key else None)
+
+    def _weights_fingerprint(self) -> dict[str, Any]:
+        """The backend's fingerprint, read once (it stats the weight files): part of every cache key."""
+        if self._fingerprint is None:
+            self._fingerprint = self.backend.fingerprint()
+        return self._fingerprint
+
+    def _keep(self, item: "PreparedRequest", generation: Generation) -> None:
+        item.generation = generation
+        if item.cache_key:
+            self.cache.put(item.cache_key, generation)
+
+    def _parsed(self, prepared: list["PreparedRequest"]) -> "ReasonedBatch":
+        images = [item.image for item in prepared]
+        generations = [item.generation for item in prepared]
         tokenizer = self.backend.tokenizer()
         predictions: list[Prediction] = []
         to_segment: list[int] = []
@@ -193,6 +243,18 @@ class ReasonerSegmenterAdapter(Adapter):
 
     def close(self) -> None:
         self.backend.close()
+
+
+@dataclass
+class PreparedRequest:
+    """A sample ready for the reasoner: its original image, the request (resized image, prompt), its cache key
+    and, once there, its generation."""
+
+    sample: Sample
+    image: np.ndarray
+    request: GenerationRequest
+    cache_key: str
+    generation: Generation | None = None
 
 
 @dataclass

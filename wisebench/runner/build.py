@@ -32,13 +32,13 @@ class OpenedSuite:
     fingerprint: str | None = None  # of the resolved task configuration and documents (text suites)
 
 
-def open_suite(config: RunConfig, announce: bool = False) -> OpenedSuite:
+def open_suite(config: RunConfig, for_run: bool = False) -> OpenedSuite:
     """The suite's samples for this configuration (all of them: --limit and --shard apply after)."""
     if is_text_suite(config.suite):
         from wisebench.text import TEXT_PROTOCOL
         from wisebench.text.suite import open_text_suite
 
-        text = open_text_suite(config, announce)
+        text = open_text_suite(config, for_run)
         return OpenedSuite(config.suite, config.split or text.task.split, text.task.source, list(text.documents), [], TEXT_PROTOCOL, text.task.fingerprint())
     suite = SUITES.load(config.suite)()
     split = config.split or suite.default_split

@@ -38,6 +38,9 @@ class RunConfig:
     executor: str = "local"  # "local" | "ray"
     num_workers: int = 2  # ray only
     gpus_per_worker: float = 0.0  # ray only
+    # Continuous-batching backends (vLLM): requests held by the engine at once. How to execute, not what to
+    # predict: not part of the run id, like batch_size.
+    window: int = 256
     # Text suites: the hash of the resolved lm-eval task configuration and its documents (set by the run loop when
     # it opens the suite), so an edited task YAML or changed data is another run.
     suite_fingerprint: str | None = None

@@ -15,11 +15,11 @@ import os
 from collections import deque
 from typing import Any, Iterator
 
-from wisebench.errors import WisebenchError
+from wisebench.errors import BadSampleError, WisebenchError
 from wisebench.runner.batch import BatchWork, predict_and_score, run_stages, score_batch
 from wisebench.runner.build import AdapterFactory, build_adapter, build_scorer
 from wisebench.runner.config import RunConfig
-from wisebench.runner.prefetch import preload_batch
+from wisebench.runner.prefetch import preload, preload_batch
 from wisebench.runner.stages import pipelined
 from wisebench.scoring.record import SampleRecord
 
@@ -55,7 +55,12 @@ class LocalExecutor:
         def stage(index: int):
             return lambda work: run_stages(adapter, work, index, skip_bad)
 
-        steps = [load, *[stage(index) for index in range(len(adapter.stages()))], lambda work: score_batch(adapter, self.scorer, work, skip_bad)]
+        score = lambda work: score_batch(adapter, self.scorer, work, skip_bad)  # noqa: E731
+        stage_count = len(adapter.stages())
+        if self.pipelined and adapter.can_stream():
+            yield from pipelined(self._streamed(batches), [*[stage(index) for index in range(1, stage_count)], score], depth=PIPELINE_DEPTH)
+            return
+        steps = [load, *[stage(index) for index in range(stage_count)], score]
         if not self.pipelined:
             for numbered in enumerate(batches):
                 value: Any = numbered
@@ -64,6 +69,25 @@ class LocalExecutor:
                 yield value
             return
         yield from pipelined(enumerate(batches), steps, depth=PIPELINE_DEPTH)
+
+    def _streamed(self, batches: list[list[Any]]) -> Iterator[BatchWork]:
+        """The first stage as a stream (continuous batching): every pending sample, decoded ahead in a thread, goes
+        to the adapter, which keeps `window` of them in its engine and hands results on as they finish."""
+        adapter, config = self.adapter, self.config
+        flat = (sample for batch in batches for sample in batch)
+        loaded = pipelined(flat, [preload], depth=2 * config.batch_size, name="wisebench-load")
+        single_stage = len(adapter.stages()) == 1
+        for number, (samples, state) in enumerate(adapter.stream(loaded, config.batch_size, max(config.window, 1))):
+            work = BatchWork(number=number, samples=samples, warmup=number < adapter.warmup_batches)
+            if isinstance(state, BadSampleError):
+                if not config.skip_bad:
+                    raise state
+                work.predictions = [state]
+            elif single_stage:
+                work.predictions = list(state)
+            else:
+                work.state = state
+            yield work
 
     def close(self) -> None:
         self.adapter.close()

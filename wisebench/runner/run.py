@@ -49,7 +49,7 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
     through the executor, records appended per batch, the summary recomputed from the records."""
     config.model = MODELS.canonical(config.model)
     check_settings(config)
-    suite = open_suite(config, announce=True)
+    suite = open_suite(config, for_run=True)
     config.suite, config.split = suite.name, suite.split
     config.suite_fingerprint = suite.fingerprint
     if suite.protocol is not None:

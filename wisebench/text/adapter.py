@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from wisebench.adapters.base import Adapter, ModelOptions
 from wisebench.text.backend import NO_OPTIONS, TextBackend, build_backend
@@ -50,15 +50,37 @@ class TextAdapter(Adapter):
                 entries[index] = entry
         return [entry for entry in entries if entry is not None]
 
+    def _settings(self, repeat: int):
+        settings = self.spec.generation
+        # Each repeat samples with its own seed, reproducibly.
+        return replace(settings, seed=settings.seed + repeat) if settings.do_sample else settings
+
+    def _options(self) -> TextRequest:
+        return TextRequest(stop=self.spec.stop, prompt_special_tokens=self.protocol.prompt_special_tokens)
+
     def _generate(self, documents: list[TextDocument], repeat: int) -> list[dict[str, Any]]:
         prompts = [self.prompt_text(document) for document in documents]
-        settings = self.spec.generation
-        if settings.do_sample:  # each repeat samples with its own seed, reproducibly
-            settings = replace(settings, seed=settings.seed + repeat)
-        options = TextRequest(stop=self.spec.stop, prompt_special_tokens=self.protocol.prompt_special_tokens)
+        settings, options = self._settings(repeat), self._options()
         # Backends written before TextRequest (test stand-ins) take two arguments; they get none of its options.
         generations = self.backend.generate(prompts, settings) if options == NO_OPTIONS else self.backend.generate(prompts, settings, options)
         return [self._entry(document, prompt, generation) for document, prompt, generation in zip(documents, prompts, generations)]
+
+    def can_stream(self) -> bool:
+        can_stream = getattr(self.backend, "can_stream", None)
+        return bool(can_stream and can_stream())
+
+    def stream(self, samples: Iterable[TextDocument], group_size: int, window: int) -> Iterator[tuple[list[TextDocument], list[dict[str, Any]]]]:  # type: ignore[override]
+        """Every pending document through a continuous-batching backend (vLLM), `window` at once; generations
+        handed on in groups of `group_size` as they finish."""
+        items = ((document, self.prompt_text(document), self._settings(document.repeat)) for document in samples)
+        ready: list[tuple[TextDocument, dict[str, Any]]] = []
+        for finished in self.backend.generate_stream(items, self._options(), window):
+            ready.extend((document, self._entry(document, self.prompt_text(document), generation)) for document, generation in finished)
+            while len(ready) >= group_size:
+                group, ready = ready[:group_size], ready[group_size:]
+                yield [document for document, _ in group], [entry for _, entry in group]
+        if ready:
+            yield [document for document, _ in ready], [entry for _, entry in ready]
 
     def _entry(self, document: TextDocument, prompt: str, generation: Any) -> dict[str, Any]:
         entry = {

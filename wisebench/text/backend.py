@@ -14,7 +14,7 @@ before the stop string (vLLM's default), `extra["stop_string"]` names it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Iterable, Iterator, Protocol
 
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationSettings, TextTokenizer
@@ -163,7 +163,21 @@ class VLLMTextBackend(VLLMEngineBackend):
         share = batch_seconds / len(prompts)
         return [self._to_generation(output, share, batch_seconds, len(prompts), request.stop) for output in outputs]
 
-    def _to_generation(self, output: Any, share: float, batch_seconds: float, batch_size: int, stop: tuple[str, ...] = ()) -> Generation:
+    def generate_stream(self, items: Iterable[tuple[Any, str, GenerationSettings]], request: TextRequest, window: int) -> Iterator[list[tuple[Any, Generation]]]:
+        """Continuous batching: (key, prompt, settings) items, up to `window` in the engine at once; finished ones
+        come back as they finish, with their keys. Per-item settings: sampled repeats carry their own seeds."""
+
+        def inputs():
+            for key, prompt, settings in items:
+                sampling = sampling_kwargs(settings, self.repetition_penalty)
+                if request.stop:
+                    sampling["stop"] = list(request.stop)
+                yield key, {"prompt_token_ids": self._tokenizer.encode(self.chat_text(prompt), add_special_tokens=request.prompt_special_tokens)}, sampling
+
+        for finished in self._stream_engine(inputs(), window):
+            yield [(key, self._to_generation(output, seconds, None, None, request.stop)) for key, output, seconds in finished]
+
+    def _to_generation(self, output: Any, share: float, batch_seconds: float | None, batch_size: int | None, stop: tuple[str, ...] = ()) -> Generation:
         """Decoded as the transformers backend decodes: up to the first stop token, special tokens kept."""
         completion = output.outputs[0]
         token_ids = list(completion.token_ids)

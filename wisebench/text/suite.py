@@ -52,13 +52,15 @@ def load_spec(config: RunConfig) -> TextModelSpec:
     return spec.with_options(config.model_options())
 
 
-def open_text_suite(config: RunConfig, announce: bool = False) -> TextSuite:
+def open_text_suite(config: RunConfig, for_run: bool = False) -> TextSuite:
     """The task, the spec as it runs the task, and one document per request, repeat-major (every document's
     first repeat before any second one, so a partial run holds whole repeats first)."""
     spec = load_spec(config)
+    if for_run:  # the run loop opening its suite: read the task afresh (its YAML or data may have changed)
+        load_task.cache_clear()
     task = load_task(config.suite, config.limit, config.seed)
     resolved = resolve_spec(spec, task.protocol, task.name, set(config.settings))
-    if announce:
+    if for_run:
         print(f"generation budget: {resolved.spec.generation.max_new_tokens} new tokens ({resolved.sources['max_new_tokens']})", file=sys.stderr)
     repeats = resolved.spec.repeats
     documents = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import time
 from importlib import metadata
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from wisebench.errors import WeightsNotFoundError, WisebenchError
 from wisebench.reasoner.backend import (
@@ -125,6 +125,8 @@ class VLLMEngineBackend:
             "gpu_memory_utilization": gpu_memory_utilization,
             "tensor_parallel_size": tensor_parallel_size,
             "seed": seed,
+            # Every prompt of a suite shares its instruction (and a text task its few-shot examples): computed once.
+            "enable_prefix_caching": True,
         }
         if limit_images:
             self._engine_arguments["limit_mm_per_prompt"] = {"image": limit_images}
@@ -144,6 +146,59 @@ class VLLMEngineBackend:
         batch_seconds = time.perf_counter() - start
         _check_outputs(outputs, inputs)
         return outputs, batch_seconds
+
+    def can_stream(self) -> bool:
+        """Whether the engine has vLLM's step API (LLM.llm_engine); stand-ins with only generate() batch."""
+        return self.engine is not None and hasattr(self.engine, "llm_engine")
+
+    def _stream_engine(self, items: Iterable[tuple[Any, dict[str, Any], dict[str, Any]]], window: int) -> Iterator[list[tuple[Any, Any, float]]]:
+        """Continuous batching over a window: up to `window` requests are held by the engine at once (topped up from
+        `items`, (key, input, sampling keywords), as requests finish), and each engine step's finished requests come
+        back at once as (key, RequestOutput, seconds). A request's seconds are its share of the wall time of the
+        steps it was in (each step's time split over the requests it held), so they add up to the wall time.
+        vLLM's documented offline engine loop: LLM.llm_engine.add_request / step / has_unfinished_requests."""
+        if self.engine is None:
+            raise WisebenchError("the vllm backend was closed; build a new one to generate again")
+        engine = self.engine.llm_engine
+        pending = iter(items)
+        in_flight: dict[str, tuple[Any, dict[str, Any]]] = {}
+        shares: dict[str, float] = {}
+        params_cache: dict[str, Any] = {}
+        counter = 0
+
+        def top_up() -> None:
+            nonlocal counter
+            while len(in_flight) < window:
+                item = next(pending, None)
+                if item is None:
+                    return
+                key, request, sampling = item
+                signature = repr(sorted(sampling.items()))
+                params = params_cache.get(signature)
+                if params is None:
+                    params = params_cache[signature] = self.make_sampling_params(**sampling)
+                request_id = str(counter)
+                counter += 1
+                engine.add_request(request_id, request, params)
+                in_flight[request_id], shares[request_id] = (key, request), 0.0
+
+        top_up()
+        while in_flight:
+            start = time.perf_counter()
+            outputs = engine.step()
+            elapsed = time.perf_counter() - start
+            for request_id in in_flight:
+                shares[request_id] += elapsed / len(in_flight)
+            finished = []
+            for output in outputs:
+                if not getattr(output, "finished", False):
+                    continue
+                key, request = in_flight.pop(str(output.request_id))
+                _check_outputs([output], [request])
+                finished.append((key, output, shares.pop(str(output.request_id))))
+            top_up()  # before yielding: the engine keeps working on a full window while the caller handles these
+            if finished:
+                yield finished
 
     def fingerprint(self) -> dict[str, Any]:
         fp: dict[str, Any] = {
@@ -195,6 +250,14 @@ class VLLMReasoner(VLLMEngineBackend, ReasonerBackend):
         outputs, batch_seconds = self._run_engine(inputs, sampling_kwargs(settings, self.repetition_penalty))
         share = batch_seconds / len(requests)
         return [_to_generation(out, share, batch_seconds, len(requests)) for out in outputs]
+
+    def generate_stream(self, requests: Iterable[tuple[Any, GenerationRequest]], settings: GenerationSettings, window: int) -> Iterator[list[tuple[Any, Generation]]]:
+        """Continuous batching: up to `window` requests in the engine at once; finished ones come back as they
+        finish, with their keys."""
+        sampling = sampling_kwargs(settings, self.repetition_penalty)
+        items = ((key, {"prompt": self.chat_text(request.prompt), "multi_modal_data": {"image": request.image}}, sampling) for key, request in requests)
+        for finished in self._stream_engine(items, window):
+            yield [(key, _to_generation(output, seconds, None, None)) for key, output, seconds in finished]
 
     def tokenizer(self) -> TextTokenizer:
         return getattr(self.processor, "tokenizer", self.processor)
@@ -259,12 +322,14 @@ def request_timings(out: Any) -> dict[str, float]:
     return timings
 
 
-def batch_extra(out: Any, batch_seconds: float, batch_size: int) -> dict[str, Any]:
-    """What a vLLM Generation carries beyond its share of the batch: the batch, and vLLM's request timings."""
-    return {"batch_seconds": batch_seconds, "batch_size": batch_size, **request_timings(out)}
+def batch_extra(out: Any, batch_seconds: float | None, batch_size: int | None) -> dict[str, Any]:
+    """What a vLLM Generation carries beyond its share of the batch: the batch (none when streamed: requests come
+    and go), and vLLM's request timings."""
+    batch = {"batch_seconds": batch_seconds, "batch_size": batch_size} if batch_size is not None else {"streamed": True}
+    return {**batch, **request_timings(out)}
 
 
-def _to_generation(out: Any, share: float, batch_seconds: float, batch_size: int) -> Generation:
+def _to_generation(out: Any, share: float, batch_seconds: float | None, batch_size: int | None) -> Generation:
     completion = out.outputs[0]
     return Generation(
         text=completion.text,

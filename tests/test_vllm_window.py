@@ -1,0 +1,150 @@
+"""Continuous batching: a vLLM backend gets a window of pending requests at once through vLLM's offline engine loop
+(LLM.llm_engine.add_request / step), and records land as requests finish, in any order, with resume intact.
+
+Against STAND-IN engines only: vLLM cannot be installed beside this project's torch, so the real engine is NOT
+exercised here. The stand-in has the documented shapes (add_request(request_id, prompt, params), step() -> the
+RequestOutputs of that step with request_id and finished) and records how many requests it holds at once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_run import write_many
+from test_vllm_backend import StandInProcessor
+from vllm_standins import StandInCompletion, StandInRequestOutput
+from wisebench.adapters.base import ModelOptions
+from wisebench.reasoner.backends.vllm_backend import VLLMReasoner
+from wisebench.runner.config import RunConfig
+from wisebench.runner.run import execute_run
+from wisebench.runner.store import read_records
+from wisebench.segmenters.grabcut import GrabCutSegmenter
+from wise.adapters import WiseSAdapter
+
+
+@dataclass
+class StreamedOutput(StandInRequestOutput):
+    request_id: str = ""
+    finished: bool = True
+
+
+@dataclass
+class StandInStepEngine:
+    """vLLM's engine loop in miniature: each step finishes `per_step` requests, the newest first (so completion
+    order differs from submission order), answering with `answer(prompt)`. Counts requests held at once."""
+
+    answer: Any
+    per_step: int = 24
+    interrupt_after_steps: int | None = None
+    held: dict[str, dict] = field(default_factory=dict)
+    max_held: int = 0
+    steps: int = 0
+    added: list[str] = field(default_factory=list)
+
+    def add_request(self, request_id: str, prompt: dict, params: Any) -> None:
+        self.held[request_id] = prompt
+        self.added.append(request_id)
+        self.max_held = max(self.max_held, len(self.held))
+
+    def has_unfinished_requests(self) -> bool:
+        return bool(self.held)
+
+    def step(self) -> list[StreamedOutput]:
+        self.steps += 1
+        if self.interrupt_after_steps is not None and self.steps > self.interrupt_after_steps:
+            raise KeyboardInterrupt  # as Ctrl-C mid-generation
+        finishing = list(self.held)[-self.per_step :]
+        outputs = []
+        for request_id in finishing:
+            prompt = self.held.pop(request_id)
+            text, tokens = self.answer(prompt["prompt"])
+            token_ids = prompt.get("prompt_token_ids") or list(range(len(prompt["prompt"])))
+            outputs.append(StreamedOutput(prompt["prompt"], token_ids, [StandInCompletion(text, list(range(tokens)), "stop")], request_id=request_id))
+        return outputs
+
+
+@dataclass
+class StandInLLM:
+    llm_engine: StandInStepEngine
+
+
+def wise_answer(prompt: str) -> tuple[str, int]:
+    query = prompt.split("Please find '", 1)[1].split("'", 1)[0]
+    return f'<think>looking for {query}</think><answer>{{"bbox": [100, 100, 700, 600], "points_1": [300, 300], "points_2": [400, 350]}}</answer>', 30
+
+
+def standin_adapter(engine: StandInStepEngine):
+    def factory(config: RunConfig) -> WiseSAdapter:
+        backend = VLLMReasoner("org/wise-s", engine=StandInLLM(engine), processor=StandInProcessor())
+        backend.make_sampling_params = lambda **kw: dict(kw)  # no vLLM here: the params are the plain keywords
+        options = ModelOptions(checkpoint="org/wise-s", settings={"cache": False})
+        return WiseSAdapter(options, backend=backend, segmenter=GrabCutSegmenter())
+
+    return factory
+
+
+def config_for(data: Path, out: Path) -> RunConfig:
+    return RunConfig(model="wise-s", suite="reasonseg", split="val", data_dir=str(data), out=str(out), batch_size=8, checkpoint="org/wise-s", segmenter="grabcut", settings={"cache": False})
+
+
+def test_vllm_standin_window_holds_most_pending_requests_and_records_land_as_they_finish(tmp_path):
+    write_many(tmp_path / "data", 256)
+    engine = StandInStepEngine(wise_answer)
+    result = execute_run(config_for(tmp_path / "data", tmp_path / "runs"), progress=False, adapter_factory=standin_adapter(engine))
+    assert engine.max_held >= 128, engine.max_held  # continuous batching: the window, not a batch of 8
+    records = read_records(result.folder)
+    ids = [record["sample_id"] for record in records]
+    assert len(ids) == len(set(ids)) == 256
+    assert ids != sorted(ids)  # in order of completion, not of submission
+    for record in records:  # each answer is paired with its own sample
+        assert record["prediction"]["reasoning_text"] == f"looking for {record['query'].lower().strip('.')}"
+        assert record["prediction"]["failure"] is None and record["prediction"]["seconds"]["reasoner"] >= 0
+    assert result.run["summary"]["n_scored"] == 256 and result.run["status"] == "complete"
+
+
+def test_vllm_standin_streamed_run_interrupted_mid_generation_resumes_without_duplicates(tmp_path):
+    write_many(tmp_path / "data", 64)
+    config = config_for(tmp_path / "data", tmp_path / "runs")
+    with pytest.raises(KeyboardInterrupt):
+        execute_run(config, progress=False, adapter_factory=standin_adapter(StandInStepEngine(wise_answer, per_step=8, interrupt_after_steps=3)))
+    folder = tmp_path / "runs" / config.run_id()
+    kept = read_records(folder)
+    assert 0 < len(kept) < 64 and json.loads((folder / "run.json").read_text())["status"] == "interrupted"
+    engine = StandInStepEngine(wise_answer)
+    execute_run(config_for(tmp_path / "data", tmp_path / "runs"), progress=False, adapter_factory=standin_adapter(engine))
+    records = read_records(folder)
+    ids = [record["sample_id"] for record in records]
+    assert len(ids) == len(set(ids)) == 64 and records[: len(kept)] == kept
+    assert len(engine.added) == 64 - len(kept)  # only the pending samples were sent again
+
+
+def test_vllm_standin_text_backend_streams_with_per_request_seeds():
+    pytest.importorskip("transformers")
+    from test_text_backends import r1_tokenizer
+    from wisebench.reasoner.backend import GenerationSettings
+    from wisebench.text.backend import VLLMTextBackend
+    from wisebench.text.stops import TextRequest
+
+    tokenizer = r1_tokenizer()
+    submitted: list[tuple[list[int], Any]] = []
+
+    class TokenStepEngine(StandInStepEngine):
+        def add_request(self, request_id, prompt, params):
+            submitted.append((prompt["prompt_token_ids"], params))
+            super().add_request(request_id, {"prompt": None, **prompt}, params)
+
+    def answer(prompt: str) -> tuple[str, int]:
+        return "", 0
+
+    engine = TokenStepEngine(answer, per_step=5)
+    backend = VLLMTextBackend("org/text-model", engine=StandInLLM(engine), tokenizer=tokenizer)
+    backend.make_sampling_params = lambda **kw: dict(kw)
+    settings = [GenerationSettings(max_new_tokens=16, do_sample=True, temperature=0.6, top_p=0.95, seed=seed) for seed in (0, 1)]
+    items = [((index, repeat), f"question {index}", settings[repeat]) for repeat in range(2) for index in range(20)]
+    finished = [key for group in backend.generate_stream(iter(items), TextRequest(stop=("\n</think>",)), window=16) for key, _ in group]
+    assert sorted(finished) == sorted(key for key, _, _ in items) and engine.max_held == 16
+    assert {params["seed"] for _, params in submitted} == {0, 1} and all(params["stop"] == ["\n</think>"] for _, params in submitted)
