@@ -296,3 +296,33 @@ def test_hf_corrupt_mask_is_a_bad_sample(tmp_path):
         mask_from_cell({"bytes": b"not a png", "path": None}, "copy row 3")
     with pytest.raises(BadSampleError, match="row 4"):
         mask_from_cell([[True, False], [True]], "copy row 4")
+
+
+def test_hf_dataset_dict_saved_to_disk_loads(tmp_path, capsys):
+    """`load_dataset("Ricky06662/ReasonSeg_val").save_to_disk(D)` writes a DatasetDict: D/dataset_dict.json and a
+    test/ subfolder (the split is named "test"). It is an HF copy, not a LISA folder with a test split."""
+    datasets = pytest.importorskip("datasets")
+    from wisebench.cli import main
+
+    dataset, masks = _hf_reasonseg(tmp_path)
+    location = tmp_path / "ReasonSeg_val"
+    datasets.DatasetDict({"test": dataset}).save_to_disk(str(location))
+    assert (location / "dataset_dict.json").is_file() and (location / "test").is_dir()
+    loaded = ReasonSegSuite().load("val", str(location))
+    assert [s.sample_id for s in loaded.samples] == ["1234_abc", "5678_def"]
+    np.testing.assert_array_equal(loaded.samples[0].load_gt_mask(), masks[0].astype(np.uint8))
+    code = main(["run", "--model", "oracle", "--suite", "reasonseg", "--data-dir", str(location), "--out", str(tmp_path / "runs"), "--no-progress"])
+    assert code == 0, capsys.readouterr().err
+
+
+def test_hf_empty_query_is_a_bad_sample(tmp_path):
+    pytest.importorskip("datasets")
+    dataset, _ = _hf_reasonseg(tmp_path)
+    texts = dataset["text"]
+    dataset = dataset.remove_columns("text").add_column("text", ["", texts[1]])
+    dataset.save_to_disk(str(tmp_path / "copy"))
+    with pytest.raises(BadSampleError, match=r"row 0: the query text is empty"):
+        ReasonSegSuite().load("val", str(tmp_path / "copy"))
+    loaded = ReasonSegSuite().load("val", str(tmp_path / "copy"), skip_bad=True)
+    assert [s.sample_id for s in loaded.samples] == ["5678_def"]
+    assert loaded.skipped == [{"sample_id": "1234_abc", "path": f"{tmp_path / 'copy'} [val] row 0", "problem": "the query text is empty"}]

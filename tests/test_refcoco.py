@@ -452,3 +452,108 @@ def test_hf_unknown_layout(hf_env, tmp_path: Path) -> None:
         RefCOCOSuite().load("val", str(source))
     message = str(error.value)
     assert "picture" in message and "caption" in message and "Ricky06662" in message and "lmms-lab" in message
+
+
+# ---------------------------------------------------------------- hostile refs files (issue 17)
+
+
+def self_referencing_pickle() -> bytes:
+    loop: list = []
+    loop.append(loop)
+    return pickle.dumps(loop, protocol=2)
+
+
+def deep_pickle(depth: int = 200_000) -> bytes:
+    """A list inside a list ... `depth` times: the unpickler builds it without recursion, a naive walk overflows."""
+    return b"\x80\x02" + b"]" * depth + b"a" * (depth - 1) + b"."
+
+
+def huge_length_pickle() -> bytes:
+    """BINUNICODE8 announcing 2**60 bytes (four follow)."""
+    return b"\x80\x04\x8d" + struct.pack("<Q", 2**60) + b"abcd."
+
+
+def shared_reference_pickle(levels: int = 40) -> bytes:
+    """Each level a list holding the previous one twice: under 300 bytes that mean 2**40 strings if copied."""
+    nested: list = [b"a refs file"]
+    for _ in range(levels):
+        nested = [nested, nested]
+    return pickle.dumps(nested, protocol=3)
+
+
+@pytest.mark.parametrize(
+    "payload, problem",
+    [
+        (self_referencing_pickle(), "contains itself"),
+        (deep_pickle(), "nests deeper than 100 levels"),
+        (huge_length_pickle(), "pickle data was truncated"),
+        (shared_reference_pickle(), "expands to more than 25,000,000 items"),
+    ],
+    ids=["self-referencing", "200k deep", "huge length", "shared references"],
+)
+def test_hostile_refs_pickles_are_named_errors(tmp_path: Path, capsys, payload: bytes, problem: str) -> None:
+    import tracemalloc
+
+    from wisebench.cli import main
+
+    dataset_dir = write_dataset(tmp_path, "refcoco", "unc", [])
+    refs_path = dataset_dir / "refs(unc).p"
+    refs_path.write_bytes(payload)
+    assert len(payload) < 450_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetFormatError) as error:
+            load_restricted_pickle(refs_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(refs_path) in str(error.value) and problem in str(error.value)
+    assert peak < 200 * 1024**2  # the 219-byte case once reached 3.8 GB
+    code = main(["run", "--model", "oracle", "--suite", "refcoco", "--data-dir", str(tmp_path), "--out", str(tmp_path / "runs"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and str(refs_path) in err and problem in err and "internal error" not in err
+
+
+def test_shared_references_stay_shared_and_legitimate_sharing_loads(tmp_path: Path) -> None:
+    """Python 2's pickler memoizes repeated objects (the same split string, the same tokens list): such a file
+    loads, and one decoded object stands for each shared one."""
+    tokens = [b"the", b"dog"]
+    split = b"val"
+    refs = [{b"split": split, b"tokens": tokens, b"ref_id": index} for index in range(3)]
+    path = tmp_path / "refs(unc).p"
+    path.write_bytes(pickle.dumps(refs, protocol=3))
+    loaded = load_restricted_pickle(path)
+    assert loaded == [{"split": "val", "tokens": ["the", "dog"], "ref_id": index} for index in range(3)]
+    assert loaded[0]["tokens"] is loaded[2]["tokens"]
+
+
+@pytest.mark.parametrize("name", ["instances.json", "refs(unc).json"])
+def test_deeply_nested_or_folder_json_files(tmp_path: Path, name: str) -> None:
+    dataset_dir = write_dataset(tmp_path, "refcoco", "unc", unc_refs(), as_json=True)
+    (dataset_dir / name).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DatasetFormatError, match="nested too deeply") as error:
+        RefCOCOSuite().load("val", str(tmp_path))
+    assert name in str(error.value)
+    (dataset_dir / name).unlink()
+    (dataset_dir / name).mkdir()
+    with pytest.raises(DatasetNotFoundError) as missing:  # a folder where the file should be: the file is missing
+        RefCOCOSuite().load("val", str(tmp_path))
+    assert name in str(missing.value) or "refs(unc).p" in str(missing.value)
+
+
+def test_empty_sentence_and_absurd_image_size_are_bad_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    refs = unc_refs()
+    refs[0]["sentences"][0]["sent"] = "   "
+    write_dataset(tmp_path, "refcoco", "unc", refs)
+    write_images(tmp_path / "images" / "mscoco" / "images" / "train2014")
+    with pytest.raises(BadSampleError, match=r"sentence .* the text is empty"):
+        RefCOCOSuite().load("val", str(tmp_path))
+    skipped = RefCOCOSuite().load("val", str(tmp_path), skip_bad=True).skipped
+    assert len(skipped) == 1 and "refs(unc).p" in skipped[0]["path"]
+    huge = instances()
+    huge["images"][0].update(height=10**6, width=10**6)
+    (tmp_path / "refcoco" / "instances.json").write_text(json.dumps(huge))
+    write_dataset(tmp_path, "refcoco", "unc", unc_refs())
+    (tmp_path / "refcoco" / "instances.json").write_text(json.dumps(huge))
+    with pytest.raises(BadSampleError, match="1000000 x 1000000 pixels, over the pixel limit"):
+        RefCOCOSuite().load("val", str(tmp_path))

@@ -55,6 +55,8 @@ def open_image(source: Path | bytes, origin: str) -> Iterator[Any]:
     naming `origin`, as is a size over the limit."""
     from PIL import Image
 
+    if isinstance(source, Path) and source.exists() and not source.is_file():  # a FIFO would block the read
+        raise BadSampleError(origin, "is a folder, expected an image file" if source.is_dir() else "not a regular file")
     limit = max_image_pixels()
     Image.MAX_IMAGE_PIXELS = limit  # Pillow warns above it and refuses above twice it; the check below is exact
     try:

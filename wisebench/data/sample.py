@@ -69,8 +69,6 @@ class ImageSource:
         source = self.path if self.path is not None else self.data
         if source is None:
             raise BadSampleError(self.origin(), "image source has neither a path nor bytes")
-        if self.path is not None and not self.path.is_file():  # a folder or a FIFO would fail late, or block
-            raise BadSampleError(self.origin(), "not a regular file" if self.path.exists() else "file not found")
         with open_image(source, self.origin()) as image:
             image.load()
             return _to_rgb_array(ImageOps.exif_transpose(image))
