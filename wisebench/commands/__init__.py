@@ -8,4 +8,4 @@
 and is listed in MODULES. Imports of heavy packages go inside `run`, so `wisebench --help` stays fast.
 """
 
-MODULES: list[str] = ["wisebench.commands.merge", "wisebench.commands.submit", "wisebench.commands.leaderboard", "wisebench.commands.train", "wisebench.commands.parse"]
+MODULES: list[str] = ["wisebench.commands.merge", "wisebench.commands.submit", "wisebench.commands.leaderboard", "wisebench.commands.train", "wisebench.commands.parse", "wisebench.commands.repair"]

@@ -8,18 +8,23 @@ concatenated; the summary is recomputed from them, so cIoU and the intervals are
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from wisebench.errors import RunStoreError
 from wisebench.metrics.summary import summarize_run
 from wisebench.runner.config import RunConfig
 from wisebench.runner.fingerprint import records_fingerprint
-from wisebench.runner.store import RunStore, check_run_id, read_records, read_run_json
+from wisebench.runner.store import RunStore, check_run_id, read_records, read_run_json, writing
 from wisebench.scoring.record import SampleRecord
+
+BUILDING_PREFIX = ".merging-"  # a merge builds its run here, then renames it into place
+MERGE_LOCK_FILE = ".merge.lock"
 
 
 def merge_shards(folders: list[Path], out: Path) -> Path:
@@ -28,6 +33,8 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
     for folder, run in runs:
         if "shard" not in run:
             problems.append(f"{folder} is not a shard run (it was not started with --shard)")
+        elif not well_formed_shard(run):
+            problems.append(f"{folder / 'run.json'} is damaged: its identity, shard or config fields are malformed")
     if problems:
         raise RunStoreError("; ".join(problems))
 
@@ -90,15 +97,75 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
     )
     merged["suite"] = {**first["suite"], "n_samples": whole["whole_n_samples"], "samples_fingerprint": whole["whole_samples_fingerprint"]}
     merged["summary"] = summarize_run(merged, records)
-    # Written in a temporary sibling and renamed into place: a merge killed halfway leaves no half run behind.
-    out.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=out))
+    # Written in a temporary sibling and renamed into place: a merge killed halfway leaves no half run behind (its
+    # folder is removed by the next merge into the same --out), and of concurrent merges exactly one rename wins.
+    with writing(out, "create"):
+        out.mkdir(parents=True, exist_ok=True)
+    with merges_excluded(out):  # no other merge cleans up while this one creates and locks its build folder
+        remove_killed_merges(out)
+        with writing(out, "create a folder in"):
+            building = Path(tempfile.mkdtemp(prefix=f"{BUILDING_PREFIX}{folder.name}.", dir=out))
+        store = RunStore(building).acquire()  # held through the rename: a live build is never taken for a leftover
     try:
-        with RunStore(building) as store:
-            store.append(SampleRecord.from_json(record) for record in records)
-            store.save_run(merged)
-        os.rename(building, folder)
+        store.append(SampleRecord.from_json(record) for record in records)
+        store.save_run(merged)
+        publish(building, folder)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
+    finally:
+        store.close()
     return folder
+
+
+@contextmanager
+def merges_excluded(out: Path) -> Iterator[None]:
+    """An exclusive lock on `out` for the short moment a merge cleans up and starts its build."""
+    import fcntl
+
+    with writing(out / MERGE_LOCK_FILE, "open"):
+        stream = open(out / MERGE_LOCK_FILE, "a+")
+    with stream:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def well_formed_shard(run: dict) -> bool:
+    """The run.json fields a merge reads, with the types it reads them as."""
+    shard = run.get("shard")
+    return (
+        isinstance(run.get("identity"), dict)
+        and isinstance(run.get("config"), dict)
+        and isinstance(run.get("suite"), dict)
+        and isinstance(shard, dict)
+        and all(isinstance(shard.get(key), int) for key in ("index", "count", "whole_n_samples"))
+        and isinstance(shard.get("whole_samples_fingerprint"), str)
+    )
+
+
+def publish(building: Path, folder: Path) -> None:
+    """Rename the finished build into place, unless another merge got there first."""
+    if folder.exists():
+        raise RunStoreError(f"{folder} already exists: remove it or merge into another --out")
+    try:
+        os.rename(building, folder)  # replaces an empty folder only; a finished run folder is never empty
+    except OSError as error:
+        if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise RunStoreError(f"{folder} already exists (another merge finished first): remove it or merge into another --out") from error
+        raise RunStoreError(f"cannot move the merged run into {folder}: {error.strerror or error}") from error
+
+
+def remove_killed_merges(out: Path) -> list[Path]:
+    """Build folders of merges that were killed: those whose lock no live merge holds."""
+    removed = []
+    for candidate in out.glob(f"{BUILDING_PREFIX}*"):
+        if not candidate.is_dir():
+            continue
+        try:
+            with RunStore(candidate):
+                pass
+        except RunStoreError:  # locked: a merge is building it right now
+            continue
+        shutil.rmtree(candidate, ignore_errors=True)
+        removed.append(candidate)
+    return removed
