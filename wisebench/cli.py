@@ -165,11 +165,14 @@ def command_run(args: argparse.Namespace) -> int:
             from wisebench.runner.shards import parse_shard
 
             parse_shard(args.shard)  # fail before loading anything
+    from wisebench.runner import signals
+
     try:
-        result = execute_run(config, progress=not args.no_progress)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: finished samples are kept; re-run the same command (or --resume {config.run_id()}) to continue", file=sys.stderr)
-        return 130
+        with signals.termination_handled():  # SIGTERM / SIGHUP end the run as Ctrl-C does
+            result = execute_run(config, progress=not args.no_progress)
+    except KeyboardInterrupt as interrupt:
+        print(f"\n{signals.describe(interrupt)}: finished samples are kept; re-run the same command (or --resume {config.run_id()}) to continue", file=sys.stderr)
+        return signals.exit_code(interrupt)
     summary = result.summary
     if args.json:
         print(json.dumps({"run_id": result.run["run_id"], "folder": str(result.folder), "summary": summary}, indent=2))

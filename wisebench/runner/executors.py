@@ -127,6 +127,9 @@ class RayExecutor:
             # Local cluster: one CPU slot per worker so they all start, whatever the machine's core count.
             options: dict[str, Any] = {} if address else {"num_cpus": max(num_workers, os.cpu_count() or 1)}
             ray.init(address=address or None, include_dashboard=False, log_to_driver=False, **options)
+            from wisebench.runner.signals import reinstall_after_ray
+
+            reinstall_after_ray()  # ray.init's SIGTERM handler dumps a C++ stack and skips the interrupted status
         self.config = config
         self.factory = factory
         self.remote_class = ray.remote(num_cpus=1, num_gpus=gpus_per_worker, max_restarts=0)(AdapterWorker)

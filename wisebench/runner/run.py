@@ -67,6 +67,10 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
         if run is not None and run.get("identity") != config.identity():
             raise RunStoreError(f"{folder} holds a run with another configuration; pass another --out")
         records = store.records()
+        if run is not None:  # a resume must see the samples the run started with (files may have changed)
+            from wisebench.runner.resume_check import check_same_samples
+
+            check_same_samples(folder, run, samples, records)
         finished = {record["sample_id"] for record in records}
         pending = [sample for sample in samples if sample.sample_id not in finished]
         if run is None:
