@@ -50,7 +50,7 @@ class LocalExecutor:
 
         def load(numbered: tuple[int, list[Any]]) -> BatchWork:
             number, batch = numbered
-            return BatchWork(number=number, samples=preload_batch(batch), warmup=number < warmup_batches)
+            return BatchWork(number=number, samples=preload_batch(batch, parallel=self.pipelined), warmup=number < warmup_batches)
 
         def stage(index: int):
             return lambda work: run_stages(adapter, work, index, skip_bad)

@@ -5,6 +5,8 @@ origin, for error messages); a sample whose files are bad is left as it is, so i
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,5 +41,18 @@ def preload(sample: Any) -> Any:
     return replace(sample, image=image, gt=gt)
 
 
-def preload_batch(samples: list[Any]) -> list[Any]:
-    return [preload(sample) for sample in samples]
+def preload_batch(samples: list[Any], parallel: bool = True) -> list[Any]:
+    """The batch's samples decoded, in parallel threads unless told not to (image decoders release the GIL)."""
+    if not parallel or len(samples) < 2:
+        return [preload(sample) for sample in samples]
+    return list(_decoders().map(preload, samples))
+
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _decoders() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2)), thread_name_prefix="wisebench-decode")
+    return _pool
