@@ -241,3 +241,24 @@ def test_png_renamed_jpg_loads_and_its_format_is_noted(tmp_path, capsys):
     np.testing.assert_array_equal(sample.load_image(), pixels)  # lossless: the very pixels
     code, _, err = run_cli(capsys, *run_args(tmp_path / "data", tmp_path / "runs"))
     assert code == 0, err
+
+
+def test_score_command_names_a_bomb_or_folder_among_predictions(tmp_path, capsys):
+    """`wisebench score` reads predicted masks from another codebase: the same classes of bad files."""
+    write_split(tmp_path / "data")
+    predictions = tmp_path / "predictions"
+    predictions.mkdir()
+    for index in range(6):
+        Image.fromarray(np.zeros((30, 40), np.uint8)).save(predictions / f"s{index:03d}.png")
+    (predictions / f"{BAD}.png").write_bytes(png_header_only(20_000, 20_000))
+    (predictions / "s001.png").unlink()
+    (predictions / "s001.png").mkdir()
+    argv = ["score", "--suite", "reasonseg", "--data-dir", str(tmp_path / "data"), "--predictions", str(predictions)]
+    code, _, err = run_cli(capsys, *argv)
+    assert_named_error(code, err, ["s001.png", "is a folder, expected an image file"])
+    code, out, err = run_cli(capsys, *argv, "--skip-bad", "--json")
+    assert code == 0, err
+    assert json.loads(out)["n_skipped"] == 2 and json.loads(out)["n"] == 4
+    (predictions / "s001.png").rmdir()
+    code, _, err = run_cli(capsys, *argv)
+    assert_named_error(code, err, [f"{BAD}.png", "decompression bomb"])

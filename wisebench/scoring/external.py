@@ -16,13 +16,10 @@ from wisebench.scoring.score import score_prediction, skipped_record
 
 
 def read_prediction_png(path: Path) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+    from wisebench.data.images import open_image
 
-    try:
-        with Image.open(path) as image:
-            array = np.asarray(image)
-    except (OSError, UnidentifiedImageError) as error:
-        raise BadSampleError(path, f"cannot read predicted mask: {error}") from error
+    with open_image(path, str(path)) as image:  # damaged files and decompression bombs: a named bad sample
+        array = np.asarray(image)
     if array.ndim == 3:  # RGB(A) masks: foreground is any nonzero channel
         array = array[..., :3].any(axis=2) if array.shape[2] >= 3 else array[..., 0]
     return array != 0
