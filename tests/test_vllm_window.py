@@ -8,7 +8,6 @@ RequestOutputs of that step with request_id and finished) and records how many r
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 
 from test_run import write_many
 from test_vllm_backend import StandInProcessor
-from vllm_standins import StandInCompletion, StandInRequestOutput
+from vllm_standins import StandInLLM, StandInStepEngine
 from wisebench.adapters.base import ModelOptions
 from wisebench.reasoner.backends.vllm_backend import VLLMReasoner
 from wisebench.runner.config import RunConfig
@@ -24,52 +23,6 @@ from wisebench.runner.run import execute_run
 from wisebench.runner.store import read_records
 from wisebench.segmenters.grabcut import GrabCutSegmenter
 from wise.adapters import WiseSAdapter
-
-
-@dataclass
-class StreamedOutput(StandInRequestOutput):
-    request_id: str = ""
-    finished: bool = True
-
-
-@dataclass
-class StandInStepEngine:
-    """vLLM's engine loop in miniature: each step finishes `per_step` requests, the newest first (so completion
-    order differs from submission order), answering with `answer(prompt)`. Counts requests held at once."""
-
-    answer: Any
-    per_step: int = 24
-    interrupt_after_steps: int | None = None
-    held: dict[str, dict] = field(default_factory=dict)
-    max_held: int = 0
-    steps: int = 0
-    added: list[str] = field(default_factory=list)
-
-    def add_request(self, request_id: str, prompt: dict, params: Any) -> None:
-        self.held[request_id] = prompt
-        self.added.append(request_id)
-        self.max_held = max(self.max_held, len(self.held))
-
-    def has_unfinished_requests(self) -> bool:
-        return bool(self.held)
-
-    def step(self) -> list[StreamedOutput]:
-        self.steps += 1
-        if self.interrupt_after_steps is not None and self.steps > self.interrupt_after_steps:
-            raise KeyboardInterrupt  # as Ctrl-C mid-generation
-        finishing = list(self.held)[-self.per_step :]
-        outputs = []
-        for request_id in finishing:
-            prompt = self.held.pop(request_id)
-            text, tokens = self.answer(prompt["prompt"])
-            token_ids = prompt.get("prompt_token_ids") or list(range(len(prompt["prompt"])))
-            outputs.append(StreamedOutput(prompt["prompt"], token_ids, [StandInCompletion(text, list(range(tokens)), "stop")], request_id=request_id))
-        return outputs
-
-
-@dataclass
-class StandInLLM:
-    llm_engine: StandInStepEngine
 
 
 def wise_answer(prompt: str) -> tuple[str, int]:

@@ -3,7 +3,7 @@ outputs[0].text / token_ids / finish_reason), shared by the vLLM backend tests. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -40,3 +40,49 @@ class StandInRequestStateStats:
     first_token_latency: float
     first_token_ts: float
     last_token_ts: float
+
+
+@dataclass
+class StreamedOutput(StandInRequestOutput):
+    request_id: str = ""
+    finished: bool = True
+
+
+@dataclass
+class StandInStepEngine:
+    """vLLM's engine loop in miniature: each step finishes `per_step` requests, the newest first (so completion
+    order differs from submission order), answering with `answer(prompt)`. Counts requests held at once."""
+
+    answer: Any
+    per_step: int = 24
+    interrupt_after_steps: int | None = None
+    held: dict[str, dict] = field(default_factory=dict)
+    max_held: int = 0
+    steps: int = 0
+    added: list[str] = field(default_factory=list)
+
+    def add_request(self, request_id: str, prompt: dict, params: Any) -> None:
+        self.held[request_id] = prompt
+        self.added.append(request_id)
+        self.max_held = max(self.max_held, len(self.held))
+
+    def has_unfinished_requests(self) -> bool:
+        return bool(self.held)
+
+    def step(self) -> list[StreamedOutput]:
+        self.steps += 1
+        if self.interrupt_after_steps is not None and self.steps > self.interrupt_after_steps:
+            raise KeyboardInterrupt  # as Ctrl-C mid-generation
+        finishing = list(self.held)[-self.per_step :]
+        outputs = []
+        for request_id in finishing:
+            prompt = self.held.pop(request_id)
+            text, tokens = self.answer(prompt["prompt"])
+            token_ids = prompt.get("prompt_token_ids") or list(range(len(prompt["prompt"])))
+            outputs.append(StreamedOutput(prompt["prompt"], token_ids, [StandInCompletion(text, list(range(tokens)), "stop")], request_id=request_id))
+        return outputs
+
+
+@dataclass
+class StandInLLM:
+    llm_engine: StandInStepEngine
