@@ -24,7 +24,6 @@ from wisebench.runner.store import RunStore, check_run_id, read_records, read_ru
 from wisebench.scoring.record import SampleRecord
 
 BUILDING_PREFIX = ".merging-"  # a merge builds its run here, then renames it into place
-MERGE_LOCK_FILE = ".merge.lock"
 
 
 def merge_shards(folders: list[Path], out: Path) -> Path:
@@ -120,14 +119,17 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
 
 @contextmanager
 def merges_excluded(out: Path) -> Iterator[None]:
-    """An exclusive lock on `out` for the short moment a merge cleans up and starts its build."""
+    """An exclusive lock on the `out` folder itself (flock works on a folder's descriptor, and leaves no file
+    behind) for the short moment a merge cleans up and starts its build."""
     import fcntl
 
-    with writing(out / MERGE_LOCK_FILE, "open"):
-        stream = open(out / MERGE_LOCK_FILE, "a+")
-    with stream:
-        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+    with writing(out, "open"):
+        descriptor = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(descriptor)
 
 
 def well_formed_shard(run: dict) -> bool:
