@@ -102,8 +102,30 @@ def row_of(board: Board, run_id: str):
 def test_a_text_run_is_checked_against_its_task(world, offline):
     task = world["task"]
     checked = check_run_folder(world["strict"], str(task.parent))
-    assert checked.notes == [f"sample set checked against the suite lm-eval:{task}/test (8 samples)"]
+    assert checked.notes == [f"sample set checked against the suite lm-eval:{task}/test (8 samples)", "every response re-scored by the task's own filters and metrics here"]
     assert checked.summary == json.loads((world["strict"] / RUN_FILE).read_text())["summary"]
+    assert checked.unverified is None  # sample set and every score re-derived here
+
+
+def test_a_forged_text_score_with_a_consistent_summary_is_rejected_when_the_task_is_here(world, text_copy, offline):
+    from wisebench.metrics.summary import summarize_run
+
+    run, records = load(text_copy)
+    wrong = next(record for record in records if record["scores"]["lm-eval"]["accuracy"] == 0.0)
+    wrong["scores"]["lm-eval"].update({"accuracy": 1.0, "accuracy_strict": 1.0, "exact_match,strict": 1.0})
+    run["summary"] = summarize_run(run, records)
+    save(text_copy, run, records)
+    problems = problems_of(text_copy, str(world["task"].parent))
+    assert any(f"sample {wrong['sample_id']!r}: scores.lm-eval.accuracy is 1.0 but its response scores 0.0" in problem for problem in problems)
+    wrong["prediction"]["raw_text"] = "<think>x</think>the answer is 999"  # a response edited to match: caught by its spans
+    save(text_copy, run, records)
+    assert any("prediction.answer_text is not what its response gives" in problem for problem in problems_of(text_copy, str(world["task"].parent)))
+    # Without the task here nothing can re-score it: accepted, but unverified, so never ranked.
+    wrong["prediction"]["raw_text"] = load(world["strict"])[1][records.index(wrong)]["prediction"]["raw_text"]
+    save(text_copy, run, records)
+    elsewhere = text_copy.parent / "elsewhere"
+    elsewhere.mkdir()
+    assert check_run_folder(text_copy, str(elsewhere)).unverified.startswith("the suite's data was not available here")
 
 
 def test_without_the_task_here_the_fingerprint_is_the_reference(world, tmp_path, offline):

@@ -2,8 +2,8 @@
 
 A run is ranked only when all of these hold:
 - verified: the suite's data was at hand when it was submitted, so its sample set and every per-sample score were
-  re-derived from the masks (without it a submission is "unverified"; so are text runs, whose lm-eval scores the
-  board does not re-derive yet);
+  re-derived (from the masks; for text runs, from the responses through the task's own scorer: board/text_rescore.py),
+  without it a submission is "unverified";
 - known weights: the model's weights are pinned (a hub id with a revision or snapshot commit) or their folder
   digest is one this board lists in known_weights.json; anything else may be a random or private checkpoint
   ("smoke");

@@ -20,6 +20,7 @@ from wisebench.board.identity import identity_problems
 from wisebench.board.rescore import SHAPE_MISMATCH, bound_problems, rescore_problems, zero_record
 from wisebench.board.sample_set import SampleSetCheck, check_sample_set
 from wisebench.board.summary_check import recompute_summary, summary_differences
+from wisebench.board.text_rescore import text_rescore_problems
 from wisebench.board.untrusted import (
     MAX_RECORD_LINE_BYTES,
     MAX_RECORDS,
@@ -157,12 +158,10 @@ def _left_out(run: dict[str, Any], records: list[dict[str, Any]]) -> int:
     return skipped + wrong_size
 
 
-def _unverified(run: dict[str, Any], sample_set: SampleSetCheck) -> str | None:
+def _unverified(run: dict[str, Any], sample_set: SampleSetCheck, text_unverified: str | None) -> str | None:
     if not sample_set.verified:
         return "the suite's data was not available here to re-derive the sample set and the scores"
-    if is_text_suite(run["suite"]["name"]):
-        return "lm-eval's per-sample scores are not re-derived by the board"
-    return None
+    return text_unverified if is_text_suite(run["suite"]["name"]) else None
 
 
 def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
@@ -193,10 +192,16 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
     sample_set = check_sample_set(run, records, data_dir)
     problems += sample_set.problems
     zeros: dict[str, Any] = {}
+    text_unverified: str | None = "the responses were not re-scored"
     if not record_problems and not is_text_suite(run["suite"]["name"]):
         score_problems, zeros = _score_problems(run, records, sample_set)
         problems += _capped(score_problems, MAX_RECORD_PROBLEMS, "score problems")
+    elif not record_problems and sample_set.verified:
+        score_problems, text_unverified = text_rescore_problems(run, records, data_dir)
+        problems += _capped(score_problems, MAX_RECORD_PROBLEMS, "score problems")
     notes = list(sample_set.notes)
+    if is_text_suite(run["suite"]["name"]) and sample_set.verified:
+        notes.append(f"responses not re-scored: {text_unverified}" if text_unverified else "every response re-scored by the task's own filters and metrics here")
 
     # Recompute from one record per sample, so a duplicated line is reported once (above), not again here.
     unique = list({record["sample_id"]: record for record in reversed(records)}.values())[::-1]
@@ -229,7 +234,7 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
         run_bytes=run_bytes,
         records_bytes=records_bytes,
         notes=notes,
-        unverified=_unverified(run, sample_set),
+        unverified=_unverified(run, sample_set, text_unverified),
         row_summary=row_summary,
         n_left_out=_left_out(run, unique),
         n_samples=int(run["suite"]["n_samples"]) + len(run["suite"].get("skipped_at_load") or []),
