@@ -56,6 +56,31 @@ def accuracy_table(summary: dict[str, Any]) -> str:
     return table(["subset", "n", "gIoU", "95% CI", "cIoU", "95% CI"], rows)
 
 
+def reasoning_quality_table(summary: dict[str, Any]) -> str:
+    """Reasoning quality and efficiency per subset (difficulty bands included): wisebench's figures, docs/metrics.md."""
+    quality = summary.get("reasoning_quality")
+    if not quality:
+        return ""
+    rows = [
+        [
+            name,
+            str(s["n"]),
+            _number(s.get("similarity_short"), 3),
+            _number(s.get("similarity_long"), 3),
+            _number(s.get("reasoning_score"), 3),
+            _number(s.get("judge_score"), 2) + (f" ({s['judge_failures']} failed)" if s.get("judge_failures") else ""),
+            _number(s.get("mean_reasoning_tokens")),
+            _number(s.get("reasoning_score_per_100_tokens"), 3),
+            _number(s.get("giou_per_100_tokens"), 3),
+            _number(s.get("ciou_per_100_tokens"), 3),
+            _number(s.get("unified_score"), 3),
+        ]
+        for name, s in quality["subsets"].items()
+    ]
+    headers = ["subset", "n", "sim short", "sim long", "RS", "judge", "tokens", "RS/100t", "gIoU/100t", "cIoU/100t", "unified"]
+    return f"reasoning quality ({quality.get('scorer')}; wisebench definitions, docs/metrics.md)\n" + table(headers, rows)
+
+
 def cost_lines(summary: dict[str, Any]) -> list[str]:
     lines = []
     tokens = summary.get("tokens") or {}
@@ -137,7 +162,8 @@ def run_report(run: dict[str, Any], summary: dict[str, Any]) -> str:
     if timed:
         workers = len(timed[-1].get("workers") or []) or 1
         lines.append(f"wall:     {timed[-1]['samples_per_second']:.2f} samples/s (last session that ran samples: {workers} worker(s), loading and warm-up included)")
-    return "\n".join([header, "", accuracy_table(summary), "", *lines])
+    quality = reasoning_quality_table(summary)
+    return "\n".join([header, "", accuracy_table(summary), "", *lines, *(["", quality] if quality else [])])
 
 
 def comparison_report(name_a: str, name_b: str, comparison: dict[str, Any], protocol: str) -> str:

@@ -91,6 +91,23 @@ def find_side_file(reasonseg_root: Path, split: str) -> Path:
     )
 
 
+def with_difficulties(base: SuiteLoad, side_file: Path, skip_bad: bool) -> SuiteLoad:
+    """The ReasonSeg samples with their difficulty band as a subset and the side file's fields in `extra`
+    (difficulty, short_reasoning, long_reasoning: what the reasoning-quality scorer reads)."""
+    difficulties = load_difficulties(side_file)
+    samples, skipped = [], list(base.skipped)
+    for sample in base.samples:
+        entry = difficulties.get(sample.image_id)
+        if entry is None:
+            error = BadSampleError(side_file, f"no difficulty entry for image {sample.image_id}")
+            if not skip_bad:
+                raise error
+            skipped.append({"sample_id": sample.sample_id, "path": error.path, "problem": error.problem})
+            continue
+        samples.append(replace(sample, subsets=sample.subsets + (difficulty_band(entry["difficulty"]),), extra={**sample.extra, **entry}))
+    return SuiteLoad(samples=samples, skipped=skipped, source=f"{base.source} + {side_file}")
+
+
 class ReasonSegDiffSuite(Suite):
     name = "reasonseg-diff"
     splits = ("val", "test")
@@ -102,25 +119,8 @@ class ReasonSegDiffSuite(Suite):
         self.check_split(split)
         root = find_reasonseg_root(data_dir, self.name)
         side_file = find_side_file(root, split)
-        difficulties = load_difficulties(side_file)
         base = load_lisa_folder(root, split, skip_bad)
-        samples, skipped = [], list(base.skipped)
-        for sample in base.samples:
-            entry = difficulties.get(sample.image_id)
-            if entry is None:
-                error = BadSampleError(side_file, f"no difficulty entry for image {sample.image_id}")
-                if not skip_bad:
-                    raise error
-                skipped.append({"sample_id": sample.sample_id, "path": error.path, "problem": error.problem})
-                continue
-            samples.append(
-                replace(
-                    sample,
-                    subsets=sample.subsets + (difficulty_band(entry["difficulty"]),),
-                    extra={**sample.extra, **entry},
-                )
-            )
-        return SuiteLoad(samples=samples, skipped=skipped, source=f"{base.source} + {side_file}")
+        return with_difficulties(base, side_file, skip_bad)
 
     def data_help(self) -> str:
         return (

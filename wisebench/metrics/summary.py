@@ -21,6 +21,7 @@ from wisebench.metrics.bootstrap import (
     resampled_cluster_sums,
 )
 from wisebench.metrics.efficiency import aes, oaa_area, oaa_at_budgets
+from wisebench.metrics.reasoning_efficiency import reasoning_quality_summary
 from wisebench.metrics.iou import DEFAULT_PROTOCOL, check_protocol, ciou, ciou_from_sums, dropped, giou, sample_ious
 from wisebench.metrics.summary_figures import (
     OVERALL,
@@ -191,6 +192,9 @@ def summarize(
         "budget": _budget_summary(sample_ious(intersections, unions, protocol), scored, budgets, t_max),
     }
     summary["aes"] = _aes_summary(summary, baseline) if baseline is not None else None
+    quality = reasoning_quality_summary(scored, intersections, unions, protocol)
+    if quality is not None:  # suites with reference reasoning only: other summaries stay as they were
+        summary["reasoning_quality"] = quality
     return summary
 
 

@@ -53,7 +53,8 @@ class ReasonerSegmenterAdapter(Adapter):
         from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS
 
         spec_settings = ("brevity", "revision", "parse_policy", "token_convention", "max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty")
-        return ("backend", "attn_implementation", "cache", *spec_settings, *VLLM_ENGINE_OPTIONS)
+        quality = ("judge", "judge_backend")  # the reasoning judge (metrics/judge.py), read by the scorer
+        return ("backend", "attn_implementation", "cache", *spec_settings, *quality, *VLLM_ENGINE_OPTIONS)
 
     @classmethod
     def default_segmenter(cls) -> str:

@@ -4,7 +4,7 @@ a record. The one place that tells the two families apart."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from wisebench.adapters.base import Adapter
@@ -30,6 +30,7 @@ class OpenedSuite:
     skipped: list[dict]  # bad entries skipped at load (--skip-bad)
     protocol: str | None = None  # the family's only protocol (text: lm-eval), else None
     fingerprint: str | None = None  # of the resolved task configuration and documents (text suites)
+    notes: list[dict] = field(default_factory=list)  # entries that loaded but are odd (a PNG named .jpg, ...)
 
 
 def open_suite(config: RunConfig, for_run: bool = False) -> OpenedSuite:
@@ -44,7 +45,7 @@ def open_suite(config: RunConfig, for_run: bool = False) -> OpenedSuite:
     split = config.split or suite.default_split
     loaded = suite.load(split, config.data_dir, skip_bad=config.skip_bad)
     samples = loaded.samples[: config.limit] if config.limit is not None else loaded.samples
-    return OpenedSuite(suite.name, split, loaded.source, list(samples), list(loaded.skipped))
+    return OpenedSuite(suite.name, split, loaded.source, list(samples), list(loaded.skipped), notes=list(getattr(loaded, "notes", [])))
 
 
 def build_adapter(config: RunConfig) -> Adapter:
@@ -65,4 +66,6 @@ def build_scorer(config: RunConfig) -> Scorer:
 
         text = open_text_suite(config)
         return LmEvalScorer(text.task, text.spec, config.settings.get("metric"), config.settings.get("filter"))
-    return MaskScorer()
+    from wisebench.scoring.score import reasoning_scorer  # reasoning quality; the judge when --set judge=...
+
+    return MaskScorer(reasoning_scorer(config.settings, config.device))

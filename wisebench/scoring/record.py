@@ -30,10 +30,13 @@ class SampleRecord:
     prediction: dict[str, Any] = field(default_factory=dict)  # Prediction.metadata_json()
     warmup: bool = False  # from a process's first batch: excluded from latency figures
     skipped: dict | None = None  # {"path": ..., "problem": ...} for bad input skipped with --skip-bad
+    # Samples with reference reasoning (ReasonSeg-Diff, reasonseg-mini): the references and the reasoning span's
+    # scores against them (metrics/reasoning_quality.py). Written only when set: other records stay as they were.
+    reasoning_quality: dict | None = None
     schema_version: int = RECORD_SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "schema_version": self.schema_version,
             "sample_id": self.sample_id,
             "image_id": self.image_id,
@@ -48,6 +51,9 @@ class SampleRecord:
             "warmup": self.warmup,
             "skipped": self.skipped,
         }
+        if self.reasoning_quality is not None:
+            data["reasoning_quality"] = self.reasoning_quality
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "SampleRecord":
@@ -64,6 +70,7 @@ class SampleRecord:
             prediction=data.get("prediction", {}),
             warmup=bool(data.get("warmup", False)),
             skipped=data.get("skipped"),
+            reasoning_quality=data.get("reasoning_quality"),
             schema_version=int(data.get("schema_version", RECORD_SCHEMA_VERSION)),
         )
 

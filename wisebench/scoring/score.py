@@ -7,6 +7,7 @@ import numpy as np
 from wisebench.adapters.prediction import Prediction
 from wisebench.data.sample import Sample
 from wisebench.metrics.iou import DROPPING_PROTOCOLS, PROTOCOLS, intersection_union
+from wisebench.metrics.reasoning_quality import ReasoningQualityScorer
 from wisebench.scoring.record import SampleRecord, encode_mask
 
 
@@ -59,7 +60,24 @@ def skipped_record(sample: Sample, path: str, problem: str) -> SampleRecord:
 
 class MaskScorer:
     """The scorer of segmentation suites: the sample's ground truth loaded once, I and U under every protocol, the
-    mask as RLE. (Text suites score with text/scorer.py's LmEvalScorer; the run loop takes either.)"""
+    mask as RLE, and where the sample has reference reasoning, the reasoning span scored against it.
+    (Text suites score with text/scorer.py's LmEvalScorer; the run loop takes either.)"""
+
+    def __init__(self, reasoning: ReasoningQualityScorer | None = None):
+        self.reasoning = reasoning or ReasoningQualityScorer()
 
     def score(self, sample: Sample, prediction: Prediction, prompt_hash: str | None = None, warmup: bool = False) -> SampleRecord:
-        return score_prediction(sample, prediction, sample.load_gt_mask(), prompt_hash, warmup)
+        record = score_prediction(sample, prediction, sample.load_gt_mask(), prompt_hash, warmup)
+        record.reasoning_quality = self.reasoning.score(sample.query, prediction.reasoning_text, sample.extra)
+        return record
+
+
+def reasoning_scorer(settings: dict, device: str | None = None) -> ReasoningQualityScorer:
+    """The reasoning-quality scorer a run's settings ask for: embeddings always, the judge with --set judge=CHECKPOINT
+    (judge_backend=hf|vllm)."""
+    checkpoint = settings.get("judge")
+    if not checkpoint:
+        return ReasoningQualityScorer()
+    from wisebench.metrics.judge import build_judge
+
+    return ReasoningQualityScorer(judge=build_judge(str(checkpoint), str(settings.get("judge_backend", "hf")), device))

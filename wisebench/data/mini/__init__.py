@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wisebench.data.mini.generate import SAMPLES_PER_SPLIT, SPLITS, write_split
 
-MINI_VERSION = "1"  # bump whenever the generated files change: cached copies are keyed by it
+MINI_VERSION = "2"  # 2: ReasonSeg-Diff side file (difficulty, reference reasoning); bump whenever the generated files change: cached copies are keyed by it
 COMPLETE_MARKER = "COMPLETE"  # written last: a folder without it is unfinished or damaged
 
 

@@ -15,6 +15,7 @@ from wisebench.data.mini import room, tabletop
 from wisebench.data.mini.annotate import reflection, render, visible_polygons
 from wisebench.data.mini.draw import Obj, Poly
 from wisebench.data.mini.queries import TEMPLATES, make_query, plural_capable
+from wisebench.data.mini.references import scene_facts, side_entry
 from wisebench.data.mini.scenes import ATTACHMENT, CARRIER, KINDS, SPECS, Scene, layout, spawn
 
 SPLITS = ("val", "test")
@@ -72,6 +73,7 @@ def sample_name(split: str, index: int) -> str:
 class Drawn:
     image: np.ndarray
     record: dict[str, Any]
+    reference: dict[str, Any]  # the ReasonSeg-Diff side-file entry: difficulty and reference reasoning
 
 
 def _queryable(kind: str) -> list[str]:
@@ -190,7 +192,8 @@ def _attempt(plan: Plan, rng: np.random.Generator, name: str) -> Drawn | None:
     shapes = [_shape(label, poly, name) for label, polys in (("target", target_polys), ("ignore", ignore_polys),
                                                              ("flag", flag)) for poly in polys]
     image = render(scene.canvas, order)
-    return Drawn(image, {"text": [query], "is_sentence": plan.sentence, "shapes": shapes})
+    facts = scene_facts(plan.kind, query, category, color, targets, order, width, height, plan.mode, plan.ignore, plan.sentence)
+    return Drawn(image, {"text": [query], "is_sentence": plan.sentence, "shapes": shapes}, side_entry(facts))
 
 
 def _area(poly: Poly) -> float:
@@ -216,8 +219,10 @@ def _shape(label: str, poly: Poly, name: str) -> dict[str, Any]:
 
 
 def write_split(root: Path, split: str, count: int = SAMPLES_PER_SPLIT) -> None:
+    """root/split/<name>.jpg + .json, and the split's ReasonSeg-Diff side file beside root (root/../ReasonSeg-Diff)."""
     folder = root / split
     folder.mkdir(parents=True, exist_ok=True)
+    side: dict[str, Any] = {}
     for index in range(count):
         drawn, name = draw_sample(split, index), sample_name(split, index)
         # fixed quality and chroma subsampling, no optimizer passes: the same bytes on every run
@@ -225,6 +230,10 @@ def write_split(root: Path, split: str, count: int = SAMPLES_PER_SPLIT) -> None:
                                           optimize=False, progressive=False)
         text = json.dumps(drawn.record, indent=2, ensure_ascii=False) + "\n"
         (folder / f"{name}.json").write_text(text, encoding="utf-8")
+        side[name] = drawn.reference
+    side_folder = root.parent / "ReasonSeg-Diff"
+    side_folder.mkdir(parents=True, exist_ok=True)
+    (side_folder / f"{split}.json").write_text(json.dumps(side, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 __all__ = ["SAMPLES_PER_SPLIT", "SPLITS", "Plan", "draw_sample", "plan_for", "sample_name", "write_split"]
