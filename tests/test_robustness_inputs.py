@@ -241,6 +241,8 @@ def test_png_renamed_jpg_loads_and_its_format_is_noted(tmp_path, capsys):
     np.testing.assert_array_equal(sample.load_image(), pixels)  # lossless: the very pixels
     code, _, err = run_cli(capsys, *run_args(tmp_path / "data", tmp_path / "runs"))
     assert code == 0, err
+    (run_folder,) = [path for path in (tmp_path / "runs").iterdir() if path.is_dir()]
+    assert json.loads((run_folder / "run.json").read_text())["suite"]["notes"] == loaded.notes  # recorded with the run
 
 
 def test_score_command_names_a_bomb_or_folder_among_predictions(tmp_path, capsys):

@@ -119,6 +119,19 @@ def test_samples_changed_between_sessions_are_refused(tmp_path, capsys):
     assert (folder / "records.jsonl").read_bytes() == finished and "scored" not in err
 
 
+@pytest.mark.parametrize("damage", [lambda run: run.pop("config"), lambda run: run.update(config=["not", "a", "config"]), lambda run: run["config"].pop("model")])
+def test_resume_from_a_damaged_run_json_is_a_named_error(tmp_path, capsys, damage):
+    data, out = tmp_path / "data", tmp_path / "runs"
+    write_split(data)
+    assert run_cli(capsys, *run_args(data, out))[0] == 0
+    folder = run_folder(out)
+    run = json.loads((folder / "run.json").read_text())
+    damage(run)
+    (folder / "run.json").write_text(json.dumps(run))
+    code, _, err = run_cli(capsys, "run", "--resume", str(folder), "--no-progress")
+    assert_named_error(code, err, [str(folder / "run.json"), "no usable configuration to resume"])
+
+
 def test_disk_full_is_a_named_error_and_keeps_whole_records(tmp_path, capsys, monkeypatch):
     """The disk fills in the middle of the third batch's write: half a line reached the file, then ENOSPC."""
     data, out = tmp_path / "data", tmp_path / "runs"

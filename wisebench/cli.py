@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from wisebench import __version__
-from wisebench.errors import WisebenchError
+from wisebench.errors import RunStoreError, WisebenchError
 
 
 def _key_value(text: str) -> tuple[str, Any]:
@@ -128,7 +128,10 @@ def command_run(args: argparse.Namespace) -> int:
 
     if args.resume:
         folder = resolve_run_folder(args.resume, args.out)
-        config = RunConfig.from_json(read_run_json(folder)["config"])
+        try:
+            config = RunConfig.from_json(read_run_json(folder)["config"])
+        except (KeyError, TypeError, AttributeError) as error:  # a damaged run.json: name it, never a traceback
+            raise RunStoreError(f"{folder / 'run.json'}: no usable configuration to resume ({type(error).__name__}: {error}); start the run again with its command") from None
         config.out = str(folder.parent)
         config.batch_size = args.batch_size if args.batch_size != 8 else config.batch_size
         # How to execute is this invocation's choice; what to predict stays the run's.

@@ -82,7 +82,8 @@ class Adapter(ABC):
 
     def prompt_hash(self, sample: Sample) -> str | None:
         text = self.prompt_text(sample)
-        return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        # surrogatepass: a custom adapter's text may hold a lone surrogate; it must not stop the run
+        return None if text is None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def close(self) -> None:
         """Free devices and files; called once at the end of a run."""

@@ -75,6 +75,8 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
         pending = [sample for sample in samples if sample.sample_id not in finished]
         if run is None:
             run = new_run_document(config, suite.name, suite.source, samples, suite.skipped)
+            if suite.notes:  # loaded, but worth knowing (e.g. an image whose bytes are another format than its name)
+                run["suite"]["notes"] = suite.notes
             if config.shard:
                 run["shard"] = {"index": index, "count": count, "whole_n_samples": len(whole), "whole_samples_fingerprint": samples_fingerprint(whole)}
         session = {"started_at": now(), "resumed_from": len(finished), "pid": os.getpid(), "executor": config.executor}

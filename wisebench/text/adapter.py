@@ -20,7 +20,7 @@ from wisebench.text.task import LoadedTask
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]  # a lone surrogate must not stop a run
 
 
 class TextAdapter(Adapter):
