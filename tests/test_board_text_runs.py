@@ -25,7 +25,8 @@ from text_standin import write_task  # noqa: E402
 from wisebench.board.reported import reported_rows  # noqa: E402
 from wisebench.board.rows import MEASURED, REPORTED, model_family  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
-from wisebench.board.submission import SubmissionRejected, check_run_folder  # noqa: E402
+from submission_fixtures import problems_of, save  # noqa: E402
+from wisebench.board.submission import check_run_folder  # noqa: E402
 from wisebench.board.synthetic import make_synthetic_run  # noqa: E402
 from wisebench.cli import main  # noqa: E402
 from wisebench.metrics.summary import compare_paired, summarize  # noqa: E402
@@ -77,19 +78,6 @@ def text_copy(world, tmp_path) -> Path:
 
 def load(folder: Path) -> tuple[dict, list[dict]]:
     return json.loads((folder / RUN_FILE).read_text()), [json.loads(line) for line in (folder / RECORDS_FILE).read_text().splitlines()]
-
-
-def save(folder: Path, run: dict | None = None, records: list[dict] | None = None) -> None:
-    if run is not None:
-        (folder / RUN_FILE).write_text(json.dumps(run, indent=2))
-    if records is not None:
-        (folder / RECORDS_FILE).write_text("".join(json.dumps(record) + "\n" for record in records))
-
-
-def problems_of(folder: Path, data_dir: str | None = None) -> list[str]:
-    with pytest.raises(SubmissionRejected) as caught:
-        check_run_folder(folder, data_dir)
-    return caught.value.problems
 
 
 def row_of(board: Board, run_id: str):

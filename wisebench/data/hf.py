@@ -184,6 +184,17 @@ def query_from_cell(cell: Any, origin: str) -> str:
     return text
 
 
+def query_or_skip(cell: Any, origin: str, sample_id: str, skip_bad: bool, skipped: list[dict]) -> str | None:
+    """The row's query; a bad one raises, or under --skip-bad is listed in `skipped` and gives None."""
+    try:
+        return query_from_cell(cell, origin)
+    except BadSampleError as error:
+        if not skip_bad:
+            raise
+        skipped.append({"sample_id": sample_id, "path": error.path, "problem": error.problem})
+        return None
+
+
 def check_named_split(source: str, split: str) -> None:
     """The Seg-Zero HF copies hold one split in a single-split dataset (ReasonSeg_test's split is named "test",
     refcoco_val's too): refuse to score a copy named for one split as another."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -145,12 +144,8 @@ def load_hf_copy(source: str, split: str, skip_bad: bool = False) -> SuiteLoad:
     for index, (image_id, text, is_sentence) in enumerate(zip(image_ids, texts, sentence_flags)):
         sample_id = image_id if image_id not in seen else f"{image_id}#{index}"
         seen.add(sample_id)
-        try:
-            query = hf.query_from_cell(text, table.origin(index))
-        except BadSampleError as error:
-            if not skip_bad:
-                raise
-            skipped.append({"sample_id": sample_id, "path": error.path, "problem": error.problem})
+        query = hf.query_or_skip(text, table.origin(index), sample_id, skip_bad, skipped)
+        if query is None:
             continue
         subsets = () if is_sentence is None else ("long" if is_sentence else "short",)
         samples.append(

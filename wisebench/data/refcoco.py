@@ -266,12 +266,8 @@ def _load_ricky(table: hf.HFTable, skip_bad: bool) -> SuiteLoad:
         sample_id = f"{image_id}-{ann_id}"
         sample_id = sample_id if sample_id not in seen else f"{sample_id}#{index}"
         seen.add(sample_id)
-        try:
-            query = hf.query_from_cell(text, table.origin(index))
-        except BadSampleError as error:
-            if not skip_bad:
-                raise
-            skipped.append({"sample_id": sample_id, "path": error.path, "problem": error.problem})
+        query = hf.query_or_skip(text, table.origin(index), sample_id, skip_bad, skipped)
+        if query is None:
             continue
         samples.append(Sample(
             sample_id=sample_id, image_id=str(image_id), query=query.strip().lower(), is_sentence=False,
