@@ -35,6 +35,9 @@ class GenerationSettings:
 class GenerationRequest:
     image: Any  # PIL.Image.Image, already resized by the spec's rule
     prompt: str  # the user text; the backend wraps it in the chat template with the image
+    # Text the reply is continued from (budget forcing: the reasoning so far), appended after the chat template's
+    # generation prompt; the generation holds only what follows it.
+    assistant_prefix: str = ""
 
 
 @dataclass

@@ -22,6 +22,7 @@ from wisebench.data.sample import Sample
 from wisebench.data.suite import cache_root
 from wisebench.errors import BadSampleError, WeightsNotFoundError, WisebenchError
 from wisebench.reasoner.backend import Generation, GenerationRequest, ReasonerBackend
+from wisebench.reasoner.budget_forcing import BUDGET_KEY, DEFAULT_ANSWER_TOKENS, BudgetForcer, ForcedItem, parse_budgets
 from wisebench.reasoner.cache import GenerationCache
 from wisebench.metrics import token_conventions
 from wisebench.reasoner.answer_policy import check_policy, parse_with_policies
@@ -54,7 +55,8 @@ class ReasonerSegmenterAdapter(Adapter):
 
         spec_settings = ("brevity", "revision", "parse_policy", "token_convention", "max_new_tokens", "do_sample", "temperature", "top_p", "repetition_penalty")
         quality = ("judge", "judge_backend")  # the reasoning judge (metrics/judge.py), read by the scorer
-        return ("backend", "attn_implementation", "cache", *spec_settings, *quality, *VLLM_ENGINE_OPTIONS)
+        forcing = ("think_budget", "answer_max_new_tokens")  # budget forcing (reasoner/budget_forcing.py)
+        return ("backend", "attn_implementation", "cache", *spec_settings, *quality, *forcing, *VLLM_ENGINE_OPTIONS)
 
     @classmethod
     def default_segmenter(cls) -> str:
@@ -72,9 +74,13 @@ class ReasonerSegmenterAdapter(Adapter):
         self.backend_name = str(options.settings.get("backend", "hf"))
         self.backend = backend or build_backend(self.backend_name, checkpoint, self.spec, options)
         self.segmenter = segmenter or build_segmenter(options.segmenter or self.default_segmenter(), options.segmenter_checkpoint, options.device)
-        use_cache = bool(options.settings.get("cache", True)) and self.spec.generation.deterministic
+        self.budgets = parse_budgets(options.settings["think_budget"]) if "think_budget" in options.settings else ()
+        # Forced generations are pieced together from several calls: they are not cached (the cache holds whole replies).
+        use_cache = bool(options.settings.get("cache", True)) and self.spec.generation.deterministic and not self.budgets
         self.cache = GenerationCache(cache_root() / "generations", enabled=use_cache)
         self.settings = self.spec.generation if not self.spec.generation.do_sample else self._seeded()
+        answer_tokens = int(options.settings.get("answer_max_new_tokens", DEFAULT_ANSWER_TOKENS))
+        self.forcer = BudgetForcer(self.backend, self.settings, self.spec.reasoning_tag, self.spec.answer_tag, answer_tokens) if self.budgets else None
         self._fingerprint: dict[str, Any] | None = None
 
     def _seeded(self):
@@ -115,6 +121,8 @@ class ReasonerSegmenterAdapter(Adapter):
     def reason(self, samples: list[Sample]) -> "ReasonedBatch":
         """Images loaded and resized, prompts generated (or read from the cache), answers parsed and rescaled."""
         prepared = [self._prepare(sample) for sample in samples]
+        if self.forcer is not None:
+            return self._forced(prepared)
         missing = [item for item in prepared if item.generation is None]
         if missing:
             fresh = self.backend.generate([item.request for item in missing], self.settings)
@@ -122,7 +130,21 @@ class ReasonerSegmenterAdapter(Adapter):
                 self._keep(item, generation)
         return self._parsed(prepared)
 
+    def _forced(self, prepared: list["PreparedRequest"]) -> "ReasonedBatch":
+        """Budget forcing: each sample (one per budget, from budget_samples) answered after at most its budget."""
+        items = []
+        for item in prepared:
+            if BUDGET_KEY not in item.sample.extra:
+                raise WisebenchError(f"sample {item.sample.sample_id} has no think budget: budget forcing needs the run loop's per-budget samples")
+            items.append(ForcedItem(item.sample.extra["base_sample_id"], int(item.sample.extra[BUDGET_KEY]), item.request))
+        largest = max(self.budgets)
+        for item, generation in zip(prepared, self.forcer.generate(items, {forced.key: largest for forced in items})):
+            item.generation = generation
+        return self._parsed(prepared)
+
     def can_stream(self) -> bool:
+        if self.forcer is not None:
+            return False  # forced chains grow budget by budget in batched calls
         can_stream = getattr(self.backend, "can_stream", None)
         return bool(can_stream and can_stream())
 
@@ -197,7 +219,7 @@ class ReasonerSegmenterAdapter(Adapter):
                 finish_reason=generation.finish_reason,
                 # A cached generation's time was measured in another run: report only what ran now.
                 seconds={} if generation.extra.get("cached") else {"reasoner": generation.seconds},
-                extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached"), "request_timings": None if generation.extra.get("cached") else generation.request_timings()}.items() if value},
+                extra={key: value for key, value in {"notes": parsed.notes, "cached": generation.extra.get("cached"), "think_budget": generation.extra.get("think_budget"), "forced_close": generation.extra.get("forced_close"), "request_timings": None if generation.extra.get("cached") else generation.request_timings()}.items() if value},
                 parse_policy=parsed.policy,
                 other_policy=other,
             )

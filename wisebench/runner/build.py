@@ -45,6 +45,10 @@ def open_suite(config: RunConfig, for_run: bool = False) -> OpenedSuite:
     split = config.split or suite.default_split
     loaded = suite.load(split, config.data_dir, skip_bad=config.skip_bad)
     samples = loaded.samples[: config.limit] if config.limit is not None else loaded.samples
+    if "think_budget" in config.settings:  # budget forcing: one sample per budget (reasoner/budget_forcing.py)
+        from wisebench.reasoner.budget_forcing import budget_samples, parse_budgets
+
+        samples = budget_samples(list(samples), parse_budgets(config.settings["think_budget"]))
     return OpenedSuite(suite.name, split, loaded.source, list(samples), list(loaded.skipped), notes=list(getattr(loaded, "notes", [])))
 
 

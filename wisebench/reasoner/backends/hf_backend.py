@@ -137,7 +137,7 @@ class TransformersReasoner(ReasonerBackend):
         }
 
     def generate(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Generation]:
-        texts = [self.chat_text(request.prompt) for request in requests]
+        texts = [self.chat_text(request.prompt) + request.assistant_prefix for request in requests]
         inputs = self.processor(text=texts, images=[request.image for request in requests], padding=True, return_tensors="pt").to(self.device)
         rows, seconds = generate_rows(self.model, inputs, settings, self._stop_ids)
         return [

@@ -244,7 +244,7 @@ class VLLMReasoner(VLLMEngineBackend, ReasonerBackend):
     def generate(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Generation]:
         if not requests:
             return []
-        texts = [self.chat_text(r.prompt) for r in requests]
+        texts = [self.chat_text(r.prompt) + r.assistant_prefix for r in requests]
         # The image object goes through untouched: the adapter already resized it by the spec's rule.
         inputs = [{"prompt": t, "multi_modal_data": {"image": r.image}} for t, r in zip(texts, requests)]
         outputs, batch_seconds = self._run_engine(inputs, sampling_kwargs(settings, self.repetition_penalty))
