@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pandas as pd
 import streamlit as st
 
-from leaderboard import charts, reasoning_quality, samples, table, text_browser
+from leaderboard import charts, forced_budgets, reasoning_quality, samples, table, text_browser
 from leaderboard.overlay import overlay
 from wisebench.board.reported import default_reported_file
 from wisebench.board.rows import MEASURED, REPORTED
@@ -204,7 +204,6 @@ def subsets_tab(board_folder: str, runs: dict[str, pd.Series], filtered_any_benc
         if not budgets.empty:
             st.altair_chart(charts.oaa_chart(budgets), width="stretch")
         st.dataframe(samples.oaa_areas(summaries), hide_index=True, width="stretch")
-        reasoning_quality.show_reasoning_quality(summaries)
     else:
         st.info("No measured run matches the filters.")
     refcoco = filtered_any_benchmark[filtered_any_benchmark["suite"].str.startswith("refcoco")] if not filtered_any_benchmark.empty else filtered_any_benchmark
@@ -212,6 +211,9 @@ def subsets_tab(board_folder: str, runs: dict[str, pd.Series], filtered_any_benc
         st.markdown("**RefCOCO family by split** (cIoU %)")
         pivot = refcoco.assign(ciou_percent=100 * refcoco["ciou"].astype(float)).pivot_table(index=["model", "kind", "protocol"], columns="benchmark", values="ciou_percent")
         st.dataframe(pivot.round(1), width="stretch")
+    if runs:  # after the tables above: budget-forced curve, reasoning quality per band (issue 15)
+        forced_budgets.show_forced_budgets(summaries)
+        reasoning_quality.show_reasoning_quality(summaries)
 
 
 def browser_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> None:

@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from leaderboard.forced_budgets import forced_budget_table  # noqa: E402
 from test_reasoning_quality import BoxSegmenter  # noqa: E402
 from tiny_models import build_tiny_qwen25vl  # noqa: E402
 from wisebench.adapters.base import ModelOptions  # noqa: E402
@@ -72,3 +73,5 @@ def test_forced_run_on_tiny_qwen_shares_the_prefix(tmp_path):
     assert generated_reasoning <= 2 * 8 < 2 * (4 + 8)  # at most the largest budget per sample, never the sum of budgets
     summary = result.summary["subsets"]
     assert summary["think_budget=4"]["n"] == summary["think_budget=8"]["n"] == 2
+    curve = forced_budget_table({"wise-s": result.summary})  # the board's accuracy-against-budget curve
+    assert curve["budget"].tolist() == [4, 8] and curve["gIoU"].tolist() == [summary["think_budget=4"]["giou"], summary["think_budget=8"]["giou"]]
