@@ -25,7 +25,7 @@ from wisebench.board.store import Board
 from wisebench.board.untrusted import UntrustedInputError
 from wisebench.errors import WisebenchError
 from wisebench.metrics.summary import compare_paired
-from wisebench.text.summary import TEXT_PROTOCOL
+from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
 LOG = logging.getLogger("wisebench.leaderboard")
 ALL_BENCHMARKS = "all suites and splits"

@@ -12,8 +12,8 @@ import pandas as pd
 from wisebench.data.sample import Sample
 from wisebench.metrics.iou import sample_iou
 from wisebench.metrics.summary import CORRECT_THRESHOLD
-from wisebench.text.summary import CORRECT_THRESHOLD as TEXT_CORRECT_THRESHOLD
-from wisebench.text.summary import TEXT_PROTOCOL
+from wisebench.metrics.accuracy_summary import CORRECT_THRESHOLD as TEXT_CORRECT_THRESHOLD
+from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
 
 def record_iou(record: dict[str, Any], protocol: str) -> float | None:

@@ -89,3 +89,33 @@ def test_no_import_circles():
 
 def test_the_circle_finder_finds_a_circle():
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# Modules that run something when imported (entry points, the Streamlit script): not importable as libraries.
+SCRIPTS = {"wisebench.__main__", "wise.train.__main__", "leaderboard.app"}
+
+FRESH_IMPORTS = """
+import importlib, sys, traceback
+failed = []
+for name in sys.argv[1:]:
+    for loaded in [module for module in sys.modules if module.split(".")[0] in {packages!r}]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception:
+        failed.append(name + ": " + traceback.format_exc().strip().splitlines()[-1])
+print("\\n".join(failed))
+"""
+
+
+def test_every_module_imports_first_in_a_fresh_interpreter_state():
+    """A circle through package __init__ files only shows when one of its modules is imported first: import each
+    module with every project module unloaded (third-party modules stay loaded, so this is quick)."""
+    import subprocess
+    import sys
+
+    names = sorted(name for name in project_modules() if name not in SCRIPTS)
+    script = FRESH_IMPORTS.format(packages=set(PACKAGES))
+    finished = subprocess.run([sys.executable, "-c", script, *names], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert finished.stdout.strip() == ""

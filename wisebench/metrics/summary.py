@@ -37,7 +37,7 @@ from wisebench.metrics.summary_figures import (
 )
 from wisebench.metrics.token_conventions import DEFAULT_CONVENTION
 from wisebench.text import TEXT_PROTOCOL
-from wisebench.text.summary import compare_text_paired, holds_text_scores, summarize_text
+from wisebench.metrics.accuracy_summary import compare_text_paired, holds_text_scores, summarize_text
 
 DEFAULT_BUDGETS = (0, 16, 32, 64, 128, 256, 512, 1024)
 DEFAULT_T_MAX = 1024
