@@ -86,6 +86,44 @@ def test_an_edited_task_or_changed_documents_is_another_run(tmp_path, capsys):
     assert len({path.name for path in (tmp_path / "runs").iterdir()}) == 3
 
 
+FINGERPRINT = textwrap.dedent(
+    """
+    import sys
+    from wisebench.text.task import load_task
+    print(load_task("lm-eval:" + sys.argv[1], None).fingerprint())
+    """
+)
+
+
+def write_function_task(folder: Path, repeats: int) -> Path:
+    """The toy task with a `!function` filter and lm-eval repeats, as the packaged recipes are written."""
+    task = write_task(folder)
+    (folder / "toy_helpers.py").write_text("def keep_all(resps, docs):\n    return resps\n")
+    text = task.read_text().replace("      - function: take_first\n", "      - function: custom\n        filter_fn: !function toy_helpers.keep_all\n")
+    task.write_text(text + f"repeats: {repeats}\n")
+    return task
+
+
+def test_a_task_with_function_helpers_has_one_fingerprint_in_every_process(tmp_path):
+    """The recipes' `!function` helpers are hashed by name and source, never by memory address, so the same command
+    resumes the same run in a new process, and shards run in separate jobs merge; lm-eval's repeats count too."""
+    task = write_function_task(tmp_path / "task", repeats=8)
+    environment = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
+
+    def fingerprint() -> str:
+        finished = subprocess.run([sys.executable, "-c", FINGERPRINT, str(task)], capture_output=True, text=True, env=environment, timeout=300)
+        assert finished.returncode == 0, finished.stderr
+        return finished.stdout.strip().splitlines()[-1]
+
+    first = fingerprint()
+    assert fingerprint() == first
+    task.write_text(task.read_text().replace("repeats: 8", "repeats: 5"))
+    assert fingerprint() != first
+    (task.parent / "toy_helpers.py").write_text("def keep_all(resps, docs):\n    return [r[:1] for r in resps]\n")
+    task.write_text(task.read_text().replace("repeats: 5", "repeats: 8"))
+    assert fingerprint() != first  # the helper's source changed
+
+
 KILLABLE = textwrap.dedent(
     """
     import sys

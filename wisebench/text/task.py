@@ -7,7 +7,7 @@ import functools
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +36,34 @@ class LoadedTask:
     until: dict[int, list[str]] = field(default_factory=dict)  # doc id -> the request's stop sequences
 
     def fingerprint(self) -> str:
-        """What decides this task's requests and scores: its resolved configuration and its documents' prompts.
-        An edited YAML or changed data gives another run id."""
+        """What decides this task's requests and scores: its resolved configuration (the `!function` helpers by name
+        and source, never by memory address), its wisebench protocol (the YAML's repeats included, which lm-eval's
+        config no longer holds once wisebench runs the repeats) and its documents with their prompts. The same task
+        gives the same digest in every process; an edited YAML or changed data gives another."""
         config = self.task.dump_config() if self.task is not None else {}
-        digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode("utf-8"))
+        digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=stable_text).encode("utf-8"))
+        digest.update(json.dumps(asdict(self.protocol), sort_keys=True, default=stable_text).encode("utf-8"))
         for doc_id in self.doc_ids:
-            digest.update(f"{doc_id}\t{self.contexts[doc_id]}\t{json.dumps(self.docs.get(doc_id), sort_keys=True, default=str)}\n".encode("utf-8"))
+            digest.update(f"{doc_id}\t{self.contexts[doc_id]}\t{json.dumps(self.docs.get(doc_id), sort_keys=True, default=stable_text)}\n".encode("utf-8"))
         return digest.hexdigest()[:16]
+
+
+MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def stable_text(value: Any) -> str:
+    """A value json cannot write, as text that is the same in every process: a function (or a partial of one) by
+    module, name and a digest of its source; anything else by its type and its repr without memory addresses."""
+    import inspect
+
+    target = getattr(value, "func", value)  # functools.partial: the function it wraps
+    if callable(target) and hasattr(target, "__qualname__"):
+        try:
+            source = hashlib.sha256(inspect.getsource(target).encode("utf-8")).hexdigest()[:16]
+        except (OSError, TypeError):
+            source = "no-source"
+        return f"{getattr(target, '__module__', '?')}.{target.__qualname__}:{source}"
+    return f"{type(value).__module__}.{type(value).__qualname__}:{MEMORY_ADDRESS.sub('', repr(value))}"
 
 
 def _yaml_task_name(path: Path) -> str:
