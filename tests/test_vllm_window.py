@@ -62,8 +62,10 @@ def test_vllm_standin_window_holds_most_pending_requests_and_records_land_as_the
 def test_vllm_standin_streamed_run_interrupted_mid_generation_resumes_without_duplicates(tmp_path):
     write_many(tmp_path / "data", 64)
     config = config_for(tmp_path / "data", tmp_path / "runs")
+    interrupted = StandInStepEngine(wise_answer, per_step=8, interrupt_after_steps=3)
     with pytest.raises(KeyboardInterrupt):
-        execute_run(config, progress=False, adapter_factory=standin_adapter(StandInStepEngine(wise_answer, per_step=8, interrupt_after_steps=3)))
+        execute_run(config, progress=False, adapter_factory=standin_adapter(interrupted))
+    assert interrupted.aborted and not interrupted.held  # what the stream left in the engine was aborted
     folder = tmp_path / "runs" / config.run_id()
     kept = read_records(folder)
     assert 0 < len(kept) < 64 and json.loads((folder / "run.json").read_text())["status"] == "interrupted"
@@ -73,6 +75,41 @@ def test_vllm_standin_streamed_run_interrupted_mid_generation_resumes_without_du
     ids = [record["sample_id"] for record in records]
     assert len(ids) == len(set(ids)) == 64 and records[: len(kept)] == kept
     assert len(engine.added) == 64 - len(kept)  # only the pending samples were sent again
+
+
+def test_vllm_standin_streamed_requests_ask_for_final_output_only_with_unique_ids(tmp_path):
+    write_many(tmp_path / "data", 16)
+    engine = StandInStepEngine(wise_answer)
+    params = []
+    add_request = engine.add_request
+    engine.add_request = lambda request_id, prompt, sampling: params.append((request_id, sampling)) or add_request(request_id, prompt, sampling)
+    execute_run(config_for(tmp_path / "data", tmp_path / "runs"), progress=False, adapter_factory=standin_adapter(engine))
+    assert len(params) == 16 and all(sampling["output_kind"] == "final_only" for _, sampling in params)
+    assert len({request_id for request_id, _ in params}) == 16 and all(request_id.startswith("wisebench-") for request_id, _ in params)
+
+
+def test_vllm_standin_warm_cache_hands_answers_on_without_the_engine(tmp_path):
+    """Cached generations go straight to the segmenter in groups; the engine gets only what is not cached."""
+    write_many(tmp_path / "data", 40)
+
+    def cached_config(out: Path) -> RunConfig:
+        return RunConfig(model="wise-s", suite="reasonseg", split="val", data_dir=str(tmp_path / "data"), out=str(out), batch_size=8, checkpoint="org/wise-s", segmenter="grabcut")
+
+    def cached_adapter(engine: StandInStepEngine):
+        def factory(config: RunConfig) -> WiseSAdapter:
+            backend = VLLMReasoner("org/wise-s", engine=StandInLLM(engine), processor=StandInProcessor())
+            backend.make_sampling_params = lambda **kw: dict(kw)
+            return WiseSAdapter(ModelOptions(checkpoint="org/wise-s"), backend=backend, segmenter=GrabCutSegmenter())
+
+        return factory
+
+    first = StandInStepEngine(wise_answer)
+    execute_run(cached_config(tmp_path / "a"), progress=False, adapter_factory=cached_adapter(first))
+    assert len(first.added) == 40
+    again = StandInStepEngine(wise_answer)
+    result = execute_run(cached_config(tmp_path / "b"), progress=False, adapter_factory=cached_adapter(again))
+    assert again.added == [] and len({record["sample_id"] for record in result.records}) == 40
+    assert all(record["prediction"]["extra"].get("cached") for record in result.records)
 
 
 def test_vllm_standin_text_backend_streams_with_per_request_seeds():

@@ -60,6 +60,7 @@ class StandInStepEngine:
     max_held: int = 0
     steps: int = 0
     added: list[str] = field(default_factory=list)
+    aborted: list[str] = field(default_factory=list)
 
     def add_request(self, request_id: str, prompt: dict, params: Any) -> None:
         self.held[request_id] = prompt
@@ -68,6 +69,11 @@ class StandInStepEngine:
 
     def has_unfinished_requests(self) -> bool:
         return bool(self.held)
+
+    def abort_request(self, request_ids: list[str]) -> None:
+        self.aborted.extend(request_ids)
+        for request_id in request_ids:
+            self.held.pop(request_id, None)
 
     def step(self) -> list[StreamedOutput]:
         self.steps += 1

@@ -155,17 +155,19 @@ class ReasonerSegmenterAdapter(Adapter):
         ready: list[PreparedRequest] = []
         bad: list[tuple[list[Sample], Any]] = []
 
-        def requests() -> Iterator[tuple[PreparedRequest, GenerationRequest]]:
+        def requests() -> Iterator[tuple[PreparedRequest, GenerationRequest] | None]:
             for sample in samples:
                 try:
                     item = self._prepare(sample)
                 except BadSampleError as error:
                     bad.append(([sample], error))
                     continue
-                if item.generation is not None:
-                    ready.append(item)
-                else:
+                if item.generation is None:
                     yield item, item.request
+                else:  # cached: handed on without the engine; a full group pauses the top-up so it goes on now
+                    ready.append(item)
+                    if len(ready) >= group_size:
+                        yield None
 
         def handed_on(final: bool) -> Iterator[tuple[list[Sample], Any]]:
             while bad:

@@ -20,7 +20,7 @@ from wisebench.runner.batch import BatchWork, predict_and_score, run_stages, sco
 from wisebench.runner.build import AdapterFactory, build_adapter, build_scorer
 from wisebench.runner.config import RunConfig
 from wisebench.runner.prefetch import preload, preload_batch
-from wisebench.runner.stages import pipelined
+from wisebench.runner.stages import Pipeline, pipelined
 from wisebench.scoring.record import SampleRecord
 
 MAX_ATTEMPTS = 3  # per batch: a batch that kills three workers is the batch's fault, not the workers'
@@ -33,7 +33,9 @@ class LocalExecutor:
 
     def __init__(self, config: RunConfig, factory: AdapterFactory, pipelined: bool = True):
         self.config = config
-        self.pipelined = pipelined
+        # --latency measures one sample at a time, alone on the device: no overlap, no streaming window.
+        self.pipelined = pipelined and not config.latency_mode
+        self.pipeline: Pipeline | None = None
         self.adapter = factory(config)
         self.scorer = build_scorer(config)
         self.restarts = 0
@@ -58,7 +60,8 @@ class LocalExecutor:
         score = lambda work: score_batch(adapter, self.scorer, work, skip_bad)  # noqa: E731
         stage_count = len(adapter.stages())
         if self.pipelined and adapter.can_stream():
-            yield from pipelined(self._streamed(batches), [*[stage(index) for index in range(1, stage_count)], score], depth=PIPELINE_DEPTH)
+            self.pipeline = Pipeline(self._streamed(batches), [*[stage(index) for index in range(1, stage_count)], score], depth=PIPELINE_DEPTH)
+            yield from self.pipeline
             return
         steps = [load, *[stage(index) for index in range(stage_count)], score]
         if not self.pipelined:
@@ -68,7 +71,12 @@ class LocalExecutor:
                     value = step(value)
                 yield value
             return
-        yield from pipelined(enumerate(batches), steps, depth=PIPELINE_DEPTH)
+        self.pipeline = Pipeline(enumerate(batches), steps, depth=PIPELINE_DEPTH)
+        yield from self.pipeline
+
+    def salvage(self) -> list[list[SampleRecord]]:
+        """After an interruption: the batches the pipeline finished scoring that were not handed out yet."""
+        return self.pipeline.finished() if self.pipeline is not None else []
 
     def _streamed(self, batches: list[list[Any]]) -> Iterator[BatchWork]:
         """The first stage as a stream (continuous batching): every pending sample, decoded ahead in a thread, goes
@@ -90,6 +98,10 @@ class LocalExecutor:
             yield work
 
     def close(self) -> None:
+        if self.pipeline is not None and self.pipeline.busy:
+            # A stage is still inside the model (interrupted mid-generate): freeing the model under it could crash
+            # the device; the process is ending and frees it.
+            return
         self.adapter.close()
 
 

@@ -97,14 +97,22 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
                     run["smoke"] = smoke_status(config, run["model"])
                     session["workers"] = executor.workers()
                     store.save_run(run)
-                batches = [pending[start : start + config.batch_size] for start in range(0, len(pending), config.batch_size)]
-                for new_records in executor.results(batches) if executor else []:
-                    store.append(new_records)
-                    written += len(new_records)
-                    bar.update(len(new_records))
-                    if executor.restarts != session.get("worker_restarts", 0):  # keep run.json's worker list current
-                        session["worker_restarts"], session["workers"] = executor.restarts, executor.workers()
-                        store.save_run(run)
+                batches = make_batches(pending, config.batch_size)
+                results = executor.results(batches) if executor else (records for records in ())
+                try:
+                    for new_records in results:
+                        store.append(new_records)
+                        written += len(new_records)
+                        bar.update(len(new_records))
+                        if executor.restarts != session.get("worker_restarts", 0):  # keep run.json's worker list current
+                            session["worker_restarts"], session["workers"] = executor.restarts, executor.workers()
+                            store.save_run(run)
+                except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: what was already scored is written first
+                    results.close()  # stops the pipeline's stages (the interruption may have come between batches)
+                    for new_records in getattr(executor, "salvage", list)():
+                        store.append(new_records)
+                        written += len(new_records)
+                    raise
         finally:
             bar.close()
             if executor is not None:
@@ -123,6 +131,18 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
             summary = run.setdefault("summaries", {})[config.protocol] = summarize_run(run, records, protocol=config.protocol)
         end_session(store, run, session, started, "complete")
         return RunResult(folder=folder, run=run, records=records, summary=summary)
+
+
+def make_batches(pending: list[Any], batch_size: int) -> list[list[Any]]:
+    """Batches of `batch_size` in order, never mixing a text document's repeats: a sampled repeat's generations
+    depend on its seed and on which documents share its batch, so a batch holds one repeat only."""
+    batches: list[list[Any]] = []
+    for sample in pending:
+        if batches and len(batches[-1]) < batch_size and getattr(batches[-1][-1], "repeat", None) == getattr(sample, "repeat", None):
+            batches[-1].append(sample)
+        else:
+            batches.append([sample])
+    return batches
 
 
 def check_settings(config: RunConfig) -> None:

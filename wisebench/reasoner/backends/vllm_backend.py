@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import time
+import uuid
 from importlib import metadata
 from typing import Any, Callable, Iterable, Iterator
 
@@ -87,8 +88,17 @@ def import_vllm() -> Any:
     return vllm
 
 
+FINAL_ONLY = "final_only"  # the output kind streamed requests ask for (vLLM's RequestOutputKind.FINAL_ONLY)
+_END = object()
+
+
 def _vllm_sampling_params(**kwargs: Any) -> Any:
-    return import_vllm().SamplingParams(**kwargs)
+    vllm = import_vllm()
+    if kwargs.get("output_kind") == FINAL_ONLY:
+        from vllm.sampling_params import RequestOutputKind
+
+        kwargs["output_kind"] = RequestOutputKind.FINAL_ONLY
+    return vllm.SamplingParams(**kwargs)
 
 
 class VLLMEngineBackend:
@@ -151,54 +161,73 @@ class VLLMEngineBackend:
         """Whether the engine has vLLM's step API (LLM.llm_engine); stand-ins with only generate() batch."""
         return self.engine is not None and hasattr(self.engine, "llm_engine")
 
-    def _stream_engine(self, items: Iterable[tuple[Any, dict[str, Any], dict[str, Any]]], window: int) -> Iterator[list[tuple[Any, Any, float]]]:
+    def _stream_engine(self, items: Iterable[tuple[Any, dict[str, Any], dict[str, Any]] | None], window: int) -> Iterator[list[tuple[Any, Any, float]]]:
         """Continuous batching over a window: up to `window` requests are held by the engine at once (topped up from
         `items`, (key, input, sampling keywords), as requests finish), and each engine step's finished requests come
-        back at once as (key, RequestOutput, seconds). A request's seconds are its share of the wall time of the
-        steps it was in (each step's time split over the requests it held), so they add up to the wall time.
-        vLLM's documented offline engine loop: LLM.llm_engine.add_request / step / has_unfinished_requests."""
+        back at once as (key, RequestOutput, seconds). An item None means "nothing to add now" (the caller has
+        results of its own to hand on first). A request's seconds are its share of the wall time of the steps it was
+        in (each step's time split over the requests it held), so they add up to the wall time.
+        vLLM's documented offline engine loop: LLM.llm_engine.add_request / step / has_unfinished_requests /
+        abort_request; requests ask for their final output only (as LLM.generate does), and a stream that ends early
+        (an error, Ctrl-C) aborts what it left in the engine."""
         if self.engine is None:
             raise WisebenchError("the vllm backend was closed; build a new one to generate again")
         engine = self.engine.llm_engine
         pending = iter(items)
+        exhausted = False
         in_flight: dict[str, tuple[Any, dict[str, Any]]] = {}
         shares: dict[str, float] = {}
         params_cache: dict[str, Any] = {}
+        stream_id = uuid.uuid4().hex[:8]  # ids unique across streams: a leftover can never pair with a new request
         counter = 0
 
         def top_up() -> None:
-            nonlocal counter
-            while len(in_flight) < window:
-                item = next(pending, None)
+            nonlocal counter, exhausted
+            while len(in_flight) < window and not exhausted:
+                item = next(pending, _END)
+                if item is _END:
+                    exhausted = True
+                    return
                 if item is None:
                     return
                 key, request, sampling = item
                 signature = repr(sorted(sampling.items()))
                 params = params_cache.get(signature)
                 if params is None:
-                    params = params_cache[signature] = self.make_sampling_params(**sampling)
-                request_id = str(counter)
+                    params = params_cache[signature] = self.make_sampling_params(**sampling, output_kind=FINAL_ONLY)
+                request_id = f"wisebench-{stream_id}-{counter}"
                 counter += 1
                 engine.add_request(request_id, request, params)
                 in_flight[request_id], shares[request_id] = (key, request), 0.0
 
-        top_up()
-        while in_flight:
-            start = time.perf_counter()
-            outputs = engine.step()
-            elapsed = time.perf_counter() - start
-            for request_id in in_flight:
-                shares[request_id] += elapsed / len(in_flight)
-            finished = []
-            for output in outputs:
-                if not getattr(output, "finished", False):
+        try:
+            top_up()
+            while in_flight or not exhausted:
+                if not in_flight:  # the caller paused topping up: let it hand on what it holds
+                    yield []
+                    top_up()
                     continue
-                key, request = in_flight.pop(str(output.request_id))
-                _check_outputs([output], [request])
-                finished.append((key, output, shares.pop(str(output.request_id))))
-            top_up()  # before yielding: the engine keeps working on a full window while the caller handles these
-            if finished:
-                yield finished
+                if not engine.has_unfinished_requests():
+                    raise WisebenchError(f"the vLLM engine holds none of the {len(in_flight)} requests wisebench is waiting for")
+                start = time.perf_counter()
+                outputs = engine.step()
+                elapsed = time.perf_counter() - start
+                for request_id in in_flight:
+                    shares[request_id] += elapsed / len(in_flight)
+                finished = []
+                for output in outputs:
+                    request_id = str(getattr(output, "request_id", ""))
+                    if not getattr(output, "finished", False) or request_id not in in_flight:
+                        continue
+                    key, request = in_flight.pop(request_id)
+                    _check_outputs([output], [request])
+                    finished.append((key, output, shares.pop(request_id)))
+                top_up()  # before yielding: the engine keeps a full window while the caller handles these
+                if finished:
+                    yield finished
+        finally:
+            if in_flight and self.engine is not None:
+                engine.abort_request(list(in_flight))
 
     def fingerprint(self) -> dict[str, Any]:
         fp: dict[str, Any] = {
@@ -251,11 +280,12 @@ class VLLMReasoner(VLLMEngineBackend, ReasonerBackend):
         share = batch_seconds / len(requests)
         return [_to_generation(out, share, batch_seconds, len(requests)) for out in outputs]
 
-    def generate_stream(self, requests: Iterable[tuple[Any, GenerationRequest]], settings: GenerationSettings, window: int) -> Iterator[list[tuple[Any, Generation]]]:
+    def generate_stream(self, requests: Iterable[tuple[Any, GenerationRequest] | None], settings: GenerationSettings, window: int) -> Iterator[list[tuple[Any, Generation]]]:
         """Continuous batching: up to `window` requests in the engine at once; finished ones come back as they
-        finish, with their keys."""
+        finish, with their keys (an empty list where the caller paused the top-up with a None)."""
         sampling = sampling_kwargs(settings, self.repetition_penalty)
-        items = ((key, {"prompt": self.chat_text(request.prompt), "multi_modal_data": {"image": request.image}}, sampling) for key, request in requests)
+        # None passes through: the caller pausing the top-up to hand on results of its own (cached answers).
+        items = (None if pair is None else (pair[0], {"prompt": self.chat_text(pair[1].prompt), "multi_modal_data": {"image": pair[1].image}}, sampling) for pair in requests)
         for finished in self._stream_engine(items, window):
             yield [(key, _to_generation(output, seconds, None, None)) for key, output, seconds in finished]
 
