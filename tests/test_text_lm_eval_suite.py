@@ -191,3 +191,11 @@ def test_a_task_named_from_lm_evals_registry_keeps_the_spec_budget():
     resolved = resolve_spec(spec, protocol, "aime24", set())
     assert resolved.spec.generation.max_new_tokens == 16384 and resolved.sources["max_new_tokens"] == "the model spec"
     assert resolved.spec.stop == ("\n</think>",) and resolved.spec.repeats == 8 and resolved.spec.generation.temperature == 0.6
+
+
+def test_a_metric_not_aggregated_by_the_mean_is_refused_by_name(tmp_path, capsys):
+    """A run reports the mean of its records' accuracy: a task that aggregates its metric otherwise is refused."""
+    task = write_task(tmp_path / "task")
+    task.write_text(task.read_text().replace("aggregation: mean", "aggregation: median"))
+    code, _, err = run(capsys, "run", "--model", "scripted-reasoner", "--suite", f"lm-eval:{task}", "--out", str(tmp_path / "runs"), "--no-progress")
+    assert code == 2 and "exact_match" in err and "median" in err and "--set metric=" in err

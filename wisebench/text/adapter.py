@@ -12,7 +12,7 @@ from wisebench.adapters.base import Adapter, ModelOptions
 from wisebench.text.backend import NO_OPTIONS, TextBackend, build_backend
 from wisebench.text.conventions import TokenCounter
 from wisebench.text.protocol import Resolved, TaskProtocol
-from wisebench.text.spans import split_reasoning
+from wisebench.text.spans import entry_spans
 from wisebench.text.spec import TextModelSpec
 from wisebench.text.stops import TextRequest
 from wisebench.text.suite import TextDocument
@@ -114,14 +114,6 @@ class TextAdapter(Adapter):
 
     def close(self) -> None:
         self.backend.close()
-
-
-def entry_spans(spec: TextModelSpec, entry: dict[str, Any]):
-    """A generation's spans; a chain stopped by a stop string holding the close tag ("\\n</think>") closed."""
-    text, stop = entry["raw_text"], entry.get("stop_string")
-    if stop and spec.close_tag and spec.close_tag in stop:
-        text += stop
-    return split_reasoning(text, entry["finish_reason"], spec.open_tag, spec.close_tag, spec.mode_tokens)
 
 
 def protocol_description(spec: TextModelSpec, task: LoadedTask, resolved: Resolved) -> dict[str, Any]:

@@ -8,13 +8,15 @@ Truncated chains are scored twice, under both truncation policies, so the summar
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
+
+from wisebench.errors import WisebenchError
 
 from wisebench.scoring.record import SampleRecord
 from wisebench.text import TEXT_PROTOCOL
-from wisebench.text.adapter import entry_spans
 from wisebench.text.protocol import TaskProtocol
-from wisebench.text.spans import cut_at_stop_sequences
+from wisebench.text.spans import cut_at_stop_sequences, entry_spans
 from wisebench.text.spec import TRUNCATION_POLICIES, TextModelSpec
 from wisebench.text.suite import TextDocument
 from wisebench.text.task import LoadedTask, request_for, task_filters
@@ -38,6 +40,7 @@ class LmEvalScorer:
         self.protocol: TaskProtocol = task.protocol
         self.filters = task_filters(task.task)
         self.metric, self.filter_name = metric, filter_name
+        self._checked: set[str] = set()  # metrics whose aggregation was found to be the mean
 
     def values(self, document: TextDocument, response: str) -> dict[str, float]:
         """{"metric,filter": value} for one response to the document."""
@@ -49,15 +52,25 @@ class LmEvalScorer:
         values: dict[str, float] = {}
         for filter_name, filtered in request.filtered_resps.items():
             for metric, value in self.task.task.process_results(doc, [filtered]).items():
-                values[f"{metric},{filter_name}"] = float(value)
+                if isinstance(value, numbers.Real):  # corpus-level metrics (bleu's tuples) have no per-document value
+                    values[f"{metric},{filter_name}"] = float(value)
         return values
 
     def accuracy_key(self, values: dict[str, float]) -> str:
-        """The metric that is "accuracy": --set metric=/filter= or the task's first metric under its first filter."""
+        """The metric that is "accuracy": --set metric=/filter= or the task's first metric under its first filter.
+        Its run figure is the mean over records, so the task must aggregate it by the mean too."""
         if not values:
-            raise ValueError("lm-eval's process_results returned no metric")
+            raise WisebenchError(f"lm-eval task {self.task.name!r}: process_results gives no per-document number; text suites take tasks scored per document")
         first_metric, first_filter = next(iter(values)).rsplit(",", 1)
-        return f"{self.metric or first_metric},{self.filter_name or first_filter}"
+        metric = self.metric or first_metric
+        if metric not in self._checked:
+            from lm_eval.api.metrics import mean
+
+            aggregation = (self.task.task.aggregation() or {}).get(metric)
+            if aggregation is not None and aggregation is not mean:
+                raise WisebenchError(f"lm-eval task {self.task.name!r}: metric {metric!r} is aggregated by {getattr(aggregation, '__name__', aggregation)}, not the mean wisebench reports; pick another with --set metric=")
+            self._checked.add(metric)
+        return f"{metric},{self.filter_name or first_filter}"
 
     def score(self, document: TextDocument, entry: dict[str, Any], prompt_hash: str | None = None, warmup: bool = False) -> SampleRecord:
         policy = self.spec.truncated

@@ -7,6 +7,9 @@ opening delimiter in the output is optional. A chain that never closes and ran i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from wisebench.text.spec import TextModelSpec
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,11 @@ def cut_at_stop_sequences(answer: str, until: list[str]) -> str:
         if stop:
             answer = answer.split(stop, 1)[0]
     return answer
+
+
+def entry_spans(spec: TextModelSpec, entry: dict[str, Any]) -> Spans:
+    """A generation's spans; a chain stopped by a stop string holding the close tag ("\\n</think>") closed."""
+    text, stop = entry["raw_text"], entry.get("stop_string")
+    if stop and spec.close_tag and spec.close_tag in stop:
+        text += stop
+    return split_reasoning(text, entry["finish_reason"], spec.open_tag, spec.close_tag, spec.mode_tokens)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from wisebench.errors import WisebenchError
 from wisebench.registry import MODELS
-from wisebench.runner.config import RunConfig
 from wisebench.text.protocol import Resolved, resolve_spec
 from wisebench.text.spec import TextModelSpec
 from wisebench.text.task import LoadedTask, load_task
@@ -33,6 +33,18 @@ def sample_key(doc_id: int, repeat: int, repeats: int) -> str:
     return str(doc_id) if repeats == 1 else f"{doc_id}/r{repeat}"
 
 
+class RunSettings(Protocol):
+    """What of a run's configuration a text suite reads (the runner's RunConfig has it)."""
+
+    model: str
+    suite: str
+    limit: int | None
+    seed: int
+    settings: dict[str, Any]
+
+    def model_options(self) -> Any: ...
+
+
 @dataclass
 class TextSuite:
     task: LoadedTask
@@ -44,7 +56,7 @@ class TextSuite:
         return self.resolved.spec
 
 
-def load_spec(config: RunConfig) -> TextModelSpec:
+def load_spec(config: RunSettings) -> TextModelSpec:
     """The model's spec after --checkpoint, --seed and --set (a misspelt --set fails before any task loads)."""
     spec = MODELS.load(config.model)
     if not isinstance(spec, TextModelSpec):
@@ -52,7 +64,7 @@ def load_spec(config: RunConfig) -> TextModelSpec:
     return spec.with_options(config.model_options())
 
 
-def open_text_suite(config: RunConfig, for_run: bool = False) -> TextSuite:
+def open_text_suite(config: RunSettings, for_run: bool = False) -> TextSuite:
     """The task, the spec as it runs the task, and one document per request, repeat-major (every document's
     first repeat before any second one, so a partial run holds whole repeats first)."""
     spec = load_spec(config)
