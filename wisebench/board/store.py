@@ -41,6 +41,7 @@ INCOMING_PREFIX = ".incoming-"  # a submission's files being written
 RETIRED_PREFIX = ".retired-"  # a replaced run's files being deleted
 VERSION_SEPARATOR = "+"  # <run-id>+<random>: a replacement's folder, beside the old one until the row commits
 BUSY_TIMEOUT_SECONDS = 60.0
+PROTOCOL_ROWS = "protocol_rows"  # in row_json: the run's rows under its other protocols (BoardRow.from_json skips it)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS board_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -163,12 +164,10 @@ class Board:
         run_hash, records_hash = _sha256(checked.run_bytes), _sha256(checked.records_bytes)
         with self._submission_lock():
             self.clean_leftovers()
-            row = measured_row(
-                checked.run,
-                checked.summary,
-                ranking(checked.run, checked.unverified, checked.n_left_out, checked.n_samples, self.known_weight_digests()),
-                checked.row_summary,
-            )
+            verdict = ranking(checked.run, checked.unverified, checked.n_left_out, checked.n_samples, self.known_weight_digests())
+            row = measured_row(checked.run, checked.summary, verdict, checked.row_summary)
+            # The same run under its other protocols: rows of their own, kept with the run's row.
+            other_rows = [measured_row(checked.run, summary, verdict, checked.other_row_summaries.get(protocol)).to_json() for protocol, summary in sorted(checked.other_summaries.items())]
             connection = self._connect(read_only=False)
             try:
                 existing = connection.execute("SELECT folder, run_sha256, records_sha256, submitted_at FROM runs WHERE run_id = ?", (run_id,)).fetchone()
@@ -185,7 +184,7 @@ class Board:
                     "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         run_id, target.name, row.suite, row.split, row.protocol, row.model,
-                        json.dumps(row.to_json()), json.dumps(checked.summary), run_hash, records_hash,
+                        json.dumps({**row.to_json(), PROTOCOL_ROWS: other_rows}), json.dumps(checked.summary), run_hash, records_hash,
                         json.dumps(checked.notes), submitted_from,
                         datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     ),
@@ -260,7 +259,12 @@ class Board:
             if connection is None:
                 return []
             result = connection.execute("SELECT row_json FROM runs ORDER BY suite, split, run_id").fetchall()
-        return [BoardRow.from_json(json.loads(row["row_json"])) for row in result]
+        rows = []
+        for entry in result:
+            data = json.loads(entry["row_json"])
+            rows.append(BoardRow.from_json(data))
+            rows += [BoardRow.from_json(other) for other in data.get(PROTOCOL_ROWS) or []]
+        return rows
 
     def rows(self, reported_file: Path | None = None) -> list[BoardRow]:
         """Measured rows from the database, then the published ones (kind "reported")."""

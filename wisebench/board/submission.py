@@ -31,6 +31,8 @@ from wisebench.board.untrusted import (
     read_regular_file,
 )
 from wisebench.errors import BadSampleError, WisebenchError
+from wisebench.metrics.iou import PROTOCOLS
+from wisebench.metrics.summary import summarize_run
 from wisebench.runner.store import RECORDS_FILE, RUN_FILE
 from wisebench.schemas.validate import schema_problems
 from wisebench.text.task import is_text_suite
@@ -56,6 +58,10 @@ class CheckedRun:
     notes: list[str] = field(default_factory=list)
     unverified: str | None = "not checked"  # why the sample set and the scores were not re-derived here; None: they were
     row_summary: dict[str, Any] | None = None  # the board row's figures: skipped samples scored IoU 0 (None: `summary`)
+    # The run re-scored under other protocols (`wisebench run --protocol P` on a finished run): one more board row
+    # each, for the same run. Recomputed from the records, like `summary`.
+    other_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    other_row_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
     n_left_out: int = 0  # samples skipped as bad input or dropped for a mask of the wrong size
     n_samples: int = 0  # the split's samples, as the run (or the suite here) gives them
 
@@ -151,6 +157,27 @@ def _score_problems(run: dict[str, Any], records: list[dict[str, Any]], sample_s
     return problems, zeros
 
 
+def _other_protocol_summaries(run: dict[str, Any], records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """run.json's `summaries` (the run re-scored under other protocols), each checked against its records."""
+    stored = run.get("summaries")
+    if stored is None:
+        return {}, []
+    if not isinstance(stored, dict):
+        return {}, ["run.json's summaries is not an object of protocol -> summary"]
+    summaries, problems = {}, []
+    for protocol, summary in stored.items():
+        if protocol not in PROTOCOLS or protocol == run["protocol"]:
+            problems.append(f"run.json's summaries names {str(protocol)[:40]!r}: not another metric protocol ({', '.join(PROTOCOLS)})")
+            continue
+        recomputed = summarize_run(run, records, protocol=protocol)
+        differences = summary_differences(summary, recomputed, path=f"summaries.{protocol}")
+        if differences:
+            problems.append(f"the stored {protocol} summary does not match its records in {len(differences)} value(s): {'; '.join(differences[:MAX_SUMMARY_DIFFERENCES])}")
+        else:
+            summaries[protocol] = recomputed
+    return summaries, problems
+
+
 def _left_out(run: dict[str, Any], records: list[dict[str, Any]]) -> int:
     """Samples in no figure as bad input: skipped records, the suite's load-time skips, wrong-size masks."""
     skipped = sum(1 for record in records if record.get("skipped")) + len((run.get("suite") or {}).get("skipped_at_load") or [])
@@ -211,6 +238,10 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
             summary = recompute_summary(run, unique)
         except (ValueError, KeyError, TypeError, WisebenchError) as error:
             problems.append(f"the records cannot be summarized: {error}")
+    other_summaries: dict[str, dict[str, Any]] = {}
+    if summary:
+        other_summaries, other_problems = _other_protocol_summaries(run, unique)
+        problems += other_problems
     if summary and run.get("summary") is not None:
         differences = summary_differences(run["summary"], summary)
         if differences:
@@ -222,9 +253,12 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
 
     skipped = summary.get("n_skipped", 0)  # skipped records and the suite's load-time skips (summarize_run)
     row_summary = None
+    other_row_summaries: dict[str, dict[str, Any]] = {}
     if skipped:
         if sample_set.verified and zeros:
-            row_summary = recompute_summary(run, [zeros.get(record["sample_id"], record) for record in unique])
+            zero_scored = [zeros.get(record["sample_id"], record) for record in unique]
+            row_summary = recompute_summary(run, zero_scored)
+            other_row_summaries = {protocol: summarize_run(run, zero_scored, protocol=protocol) for protocol in other_summaries}
         scored_zero = f"; {len(zeros)} of them score IoU 0 in its figures" if row_summary is not None else ""
         notes.append(f"{skipped} sample(s) were skipped as bad input: the row is flagged on the board{scored_zero}")
     return CheckedRun(
@@ -236,6 +270,8 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
         notes=notes,
         unverified=_unverified(run, sample_set, text_unverified),
         row_summary=row_summary,
+        other_summaries=other_summaries,
+        other_row_summaries=other_row_summaries,
         n_left_out=_left_out(run, unique),
         n_samples=int(run["suite"]["n_samples"]) + len(run["suite"].get("skipped_at_load") or []),
     )

@@ -1,0 +1,52 @@
+"""A run re-scored under another protocol (`wisebench run --protocol P` on the finished run) keeps its identity and
+sits on the board as two rows of the same run, one per protocol; the extra summary is checked like the first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wisebench.board.store import Board
+from wisebench.board.submission import SubmissionRejected, check_run_folder
+from wisebench.cli import main
+
+
+@pytest.fixture(scope="module")
+def rescored_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("runs")
+    base = ["run", "--model", "oracle", "--suite", "reasonseg-mini", "--out", str(out), "--no-progress"]
+    assert main(base) == 0
+    assert main([*base, "--protocol", "segzero"]) == 0
+    (folder,) = [path for path in out.iterdir() if path.is_dir()]
+    return folder
+
+
+def test_two_protocols_of_one_run_are_two_rows_of_that_run(rescored_run, tmp_path):
+    run = json.loads((rescored_run / "run.json").read_text())
+    assert run["protocol"] == "lisa" and set(run["summaries"]) == {"segzero"}
+    board = Board(tmp_path / "board")
+    board.add(check_run_folder(rescored_run), str(rescored_run))
+    rows = board.measured_rows()
+    assert [(row.run_id, row.protocol) for row in rows] == [(run["run_id"], "lisa"), (run["run_id"], "segzero")]
+    assert rows[1].giou == pytest.approx(run["summaries"]["segzero"]["subsets"]["overall"]["giou"])
+    assert rows[0].ranked == rows[1].ranked  # one run, one verdict
+
+
+def test_an_edited_second_protocol_summary_is_rejected(rescored_run, tmp_path):
+    import shutil
+
+    copy = tmp_path / rescored_run.name
+    shutil.copytree(rescored_run, copy)
+    run = json.loads((copy / "run.json").read_text())
+    run["summaries"]["segzero"]["subsets"]["overall"]["giou"] = 0.99
+    (copy / "run.json").write_text(json.dumps(run))
+    with pytest.raises(SubmissionRejected) as caught:
+        check_run_folder(copy)
+    assert any("stored segzero summary does not match its records" in problem for problem in caught.value.problems)
+    run["summaries"] = {"lisa": run["summary"]}  # the run's own protocol again: not another one
+    (copy / "run.json").write_text(json.dumps(run))
+    with pytest.raises(SubmissionRejected) as caught:
+        check_run_folder(copy)
+    assert any("summaries names 'lisa'" in problem for problem in caught.value.problems)
