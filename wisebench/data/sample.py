@@ -71,11 +71,12 @@ class ImageSource:
             raise BadSampleError(self.origin(), "image source has neither a path nor bytes")
         with open_image(source, self.origin()) as image:
             image.load()
-            return _to_rgb_array(ImageOps.exif_transpose(image))
+            ImageOps.exif_transpose(image, in_place=True)  # no copy of the pixels when there is nothing to turn
+            return _to_rgb_array(image)
 
 
 def _to_rgb_array(image) -> np.ndarray:
-    return np.asarray(image.convert("RGB"), dtype=np.uint8)
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"), dtype=np.uint8)
 
 
 @dataclass(frozen=True)
