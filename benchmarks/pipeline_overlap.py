@@ -4,7 +4,7 @@ process: serial (decode, predict, score, RLE, fsync, then the next batch: the lo
 pipelined (decoding ahead and scoring + writing behind the model, in threads). The figure is wall time / model-only
 time: 1.00 means the model never waited for the harness.
 
-    python benchmarks/pipeline_overlap.py [--samples 48] [--batch-size 8] [--ms 30 100]
+    python benchmarks/pipeline_overlap.py [--samples 128] [--batch-size 8] [--ms 30 100]
 
 A two-stage variant (reasoner 70 % of the time, segmenter 30 %) also shows the stages overlapping across batches.
 Last, continuous batching: 256 pending samples through the WISE-S pipeline on the vLLM backend over a stand-in
@@ -160,7 +160,7 @@ def engine_concurrency(pending: int = 256, window: int = 256, batch_size: int = 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=48)
+    parser.add_argument("--samples", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--ms", type=float, nargs="+", default=[30.0, 100.0], help="simulated model milliseconds per sample")
     args = parser.parse_args()

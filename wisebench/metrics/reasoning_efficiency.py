@@ -73,11 +73,14 @@ def group_figures(records: list[dict], intersections: np.ndarray, unions: np.nda
 
 def reasoning_quality_summary(records: list[dict], intersections: np.ndarray, unions: np.ndarray, protocol: str) -> dict[str, Any] | None:
     """Per subset (overall, then every subset name: bands, short/long, budgets) over the scored records that carry
-    reasoning quality; None when none does (suites without references)."""
+    reasoning quality; None when none does (suites without references) or no sample wrote any reasoning (models
+    without a reasoning step)."""
     held = np.asarray([bool(record.get("reasoning_quality")) for record in records], dtype=bool)
     if not held.any():
         return None
     kept = [record for record, keep in zip(records, held) if keep]
+    if not any(_similarities(record["reasoning_quality"]) for record in kept):
+        return None  # a model that reasons in no sample (the oracle, LISA): it has no reasoning to grade
     kept_intersections, kept_unions = intersections[held], unions[held]
     subsets = {OVERALL: group_figures(kept, kept_intersections, kept_unions, protocol)}
     for name in sorted({name for record in kept for name in record.get("subsets", [])} - {OVERALL}):
