@@ -50,3 +50,22 @@ def test_an_edited_second_protocol_summary_is_rejected(rescored_run, tmp_path):
     with pytest.raises(SubmissionRejected) as caught:
         check_run_folder(copy)
     assert any("summaries names 'lisa'" in problem for problem in caught.value.problems)
+
+
+def test_a_re_score_made_before_the_run_finished_follows_the_records(tmp_path):
+    """A --protocol re-score stored while the run was partial is redone when a later session finishes the run."""
+    from wisebench.metrics.summary import summarize_run
+    from wisebench.runner.store import read_records
+
+    base = ["run", "--model", "oracle", "--suite", "reasonseg-mini", "--out", str(tmp_path), "--no-progress", "--batch-size", "4", "--shard", "0/2"]
+    assert main(base) == 0
+    (folder,) = [path for path in tmp_path.iterdir() if path.is_dir()]
+    lines = (folder / "records.jsonl").read_text().splitlines()
+    (folder / "records.jsonl").write_text("".join(line + "\n" for line in lines[:5]))  # as if the run had stopped there
+    run = json.loads((folder / "run.json").read_text())
+    run["summaries"] = {"segzero": summarize_run(run, read_records(folder), protocol="segzero")}
+    (folder / "run.json").write_text(json.dumps(run))
+    assert main(base) == 0  # resumed under its own protocol: finishes the shard
+    run, records = json.loads((folder / "run.json").read_text()), read_records(folder)
+    assert run["protocol"] == "lisa" and len(records) == len(lines)
+    assert run["summaries"]["segzero"] == json.loads(json.dumps(summarize_run(run, records, protocol="segzero")))

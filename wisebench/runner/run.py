@@ -126,9 +126,10 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
         # protocol it was made under and its summary, and holds the other protocol's summary beside it, so its
         # identity never changes and both can be shown as two rows of one run.
         run["summary"] = summarize_run(run, records)
-        summary = run["summary"]
-        if config.protocol != run["protocol"]:
-            summary = run.setdefault("summaries", {})[config.protocol] = summarize_run(run, records, protocol=config.protocol)
+        other_protocols = set(run.get("summaries") or {}) | ({config.protocol} - {run["protocol"]})
+        if other_protocols:  # every stored re-score follows the records (a resumed session may have added some)
+            run["summaries"] = {protocol: summarize_run(run, records, protocol=protocol) for protocol in sorted(other_protocols)}
+        summary = run["summaries"][config.protocol] if config.protocol != run["protocol"] else run["summary"]
         end_session(store, run, session, started, "complete")
         return RunResult(folder=folder, run=run, records=records, summary=summary)
 
