@@ -69,3 +69,17 @@ def test_a_re_score_made_before_the_run_finished_follows_the_records(tmp_path):
     run, records = json.loads((folder / "run.json").read_text()), read_records(folder)
     assert run["protocol"] == "lisa" and len(records) == len(lines)
     assert run["summaries"]["segzero"] == json.loads(json.dumps(summarize_run(run, records, protocol="segzero")))
+
+
+def test_merged_shards_re_score_their_other_protocols_over_the_whole_run(tmp_path):
+    from wisebench.metrics.summary import summarize_run
+    from wisebench.runner.store import read_records
+
+    for index in range(2):
+        base = ["run", "--model", "oracle", "--suite", "reasonseg-mini", "--out", str(tmp_path / "shards"), "--no-progress", "--shard", f"{index}/2"]
+        assert main(base) == 0 and main([*base, "--protocol", "segzero"]) == 0
+    assert main(["merge", *map(str, sorted((tmp_path / "shards").iterdir())), "--out", str(tmp_path / "merged")]) == 0
+    (merged,) = [path for path in (tmp_path / "merged").iterdir() if path.is_dir()]
+    run, records = json.loads((merged / "run.json").read_text()), read_records(merged)
+    assert len(records) == 32 and run["summaries"]["segzero"] == json.loads(json.dumps(summarize_run(run, records, protocol="segzero")))
+    check_run_folder(merged)  # accepted: both summaries match the records

@@ -84,7 +84,7 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
     folder = out / check_run_id(config.run_id())
     if folder.exists():
         raise RunStoreError(f"{folder} already exists: remove it or merge into another --out")
-    merged: dict[str, Any] = {key: value for key, value in first.items() if key not in ("shard", "summary", "sessions")}
+    merged: dict[str, Any] = {key: value for key, value in first.items() if key not in ("shard", "summary", "summaries", "sessions")}
     merged.update(
         run_id=config.run_id(),
         config=config.to_json(),
@@ -96,6 +96,10 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
     )
     merged["suite"] = {**first["suite"], "n_samples": whole["whole_n_samples"], "samples_fingerprint": whole["whole_samples_fingerprint"]}
     merged["summary"] = summarize_run(merged, records)
+    # Re-scores under other protocols that any shard holds, over the whole run's records.
+    other_protocols = sorted({protocol for _, shard in runs for protocol in (shard.get("summaries") or {})} - {merged["protocol"]})
+    if other_protocols:
+        merged["summaries"] = {protocol: summarize_run(merged, records, protocol=protocol) for protocol in other_protocols}
     # Written in a temporary sibling and renamed into place: a merge killed halfway leaves no half run behind (its
     # folder is removed by the next merge into the same --out), and of concurrent merges exactly one rename wins.
     with writing(out, "create"):
