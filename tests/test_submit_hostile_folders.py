@@ -192,3 +192,39 @@ def test_too_many_records_is_a_named_problem(monkeypatch):
     monkeypatch.setattr(submission, "MAX_RECORDS", 3)
     records, problems = submission.parse_records(b"".join(json.dumps({"sample_id": str(index)}).encode() + b"\n" for index in range(5)))
     assert len(records) == 3 and problems == ["records.jsonl holds more than the board's limit of 3 records"]
+
+
+def test_numbers_json_allows_and_the_board_does_not(run_copy, tmp_path):
+    """A 5000-digit integer (Python's parser would spend its 4300-digit limit on it) and an overflowing float."""
+    text = (run_copy / RUN_FILE).read_text()
+    (run_copy / RUN_FILE).write_text(text.replace('"schema_version": 1', '"schema_version": ' + "1" * 5000, 1))
+    rejected(submit(run_copy, tmp_path / "board"), "an integer of 5000 digits")
+    (run_copy / RUN_FILE).write_text(text)
+    lines = (run_copy / RECORDS_FILE).read_text().splitlines()
+    assert '"gt_area":' in lines[0]
+    lines[0] = lines[0].replace('"gt_area":', '"gt_area":1e999,"was":', 1)
+    (run_copy / RECORDS_FILE).write_text("\n".join(lines) + "\n")
+    rejected(submit(run_copy, tmp_path / "board"), "1e999 is out of range")
+
+
+def test_millions_of_damaged_record_lines_cost_nothing(run_copy, tmp_path):
+    (run_copy / RECORDS_FILE).write_bytes(b"1\n" * 20_000_000)  # 40 MB of lines that are not records
+    started = __import__("time").perf_counter()
+    result = submit(run_copy, tmp_path / "board")
+    rejected(result, "not a record (no sample_id)")
+    assert __import__("time").perf_counter() - started < 60
+
+
+def test_forged_mask_sizes_are_counted_without_decoding(run_copy, tmp_path):
+    """8192 x 8192 empty masks declared by a few bytes each: counting their pixels allocates nothing."""
+    from wisebench.scoring.record import encode_mask
+
+    import numpy as np
+
+    empty = encode_mask(np.zeros((8192, 8192), bool))
+    run, records = load(run_copy)
+    for record in records:
+        record["mask_rle"], record["pred_area"] = empty, 0
+    save(run_copy, records=records * 40)  # many records, each a 64-megapixel mask if decoded
+    result = submit(run_copy, tmp_path / "board")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-2000:]

@@ -66,6 +66,12 @@ def rle_counts(counts: str, total: int) -> list[int]:
     return runs
 
 
+def mask_pixel_count(rle: Any) -> int:
+    """The foreground pixels of a submitted RLE, from its run lengths alone: nothing of H x W is allocated."""
+    height, width = mask_size(rle)
+    return sum(rle_counts(rle["counts"], height * width)[1::2])
+
+
 def decode_untrusted_mask(rle: Any, expected_shape: tuple[int, int] | None = None) -> np.ndarray:
     """Boolean H x W from a submitted RLE; `expected_shape` (the image's (height, width)) must match when given."""
     height, width = mask_size(rle)

@@ -12,6 +12,7 @@ the check established (verified or not, samples left out).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,16 +79,22 @@ def _read(folder: Path, name: str, max_bytes: int, problems: list[str]) -> bytes
 
 def parse_records(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
     """All records, duplicates included (the sample-set check names them); problems for damaged or oversized
-    lines. Reading stops at MAX_RECORDS records."""
+    lines. Lines are read one at a time, every line (a damaged one too) counts against MAX_RECORDS, and after
+    MAX_RECORD_PROBLEMS problems reading stops: a file of millions of bad lines costs neither time nor memory."""
     problems: list[str] = []
     if data and not data.endswith(b"\n"):
         problems.append(f"{RECORDS_FILE} ends in a partial line: the run was interrupted; resume it before submitting")
     records: list[dict[str, Any]] = []
-    for number, line in enumerate(data.splitlines(), start=1):
+    lines = 0
+    for number, line in enumerate(io.BytesIO(data), start=1):
         if not line.strip():
             continue
-        if len(records) >= MAX_RECORDS:
+        lines += 1
+        if lines > MAX_RECORDS:
             problems.append(f"{RECORDS_FILE} holds more than the board's limit of {MAX_RECORDS} records")
+            break
+        if len(problems) > MAX_RECORD_PROBLEMS:
+            problems.append(f"{RECORDS_FILE}: more damaged lines after line {number - 1}; reading stopped")
             break
         if len(line) > MAX_RECORD_LINE_BYTES:
             problems.append(f"{RECORDS_FILE} line {number}: {len(line)} bytes, over the board's limit of {MAX_RECORD_LINE_BYTES}")

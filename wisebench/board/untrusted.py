@@ -9,6 +9,7 @@ memory blow-up or a traceback. Only JSON is read; nothing is ever unpickled or e
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from pathlib import Path
@@ -71,17 +72,33 @@ def _refuse_constant(name: str) -> Any:
     raise UntrustedInputError(f"{name} is not a JSON number")
 
 
+MAX_INTEGER_DIGITS = 30  # far above any count the board holds; Python would otherwise parse up to 4300 digits
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999: JSON allows the text, the board does not hold an infinity
+        raise UntrustedInputError(f"the number {_short(text, 40)} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise UntrustedInputError(f"an integer of {len(text)} digits, over the board's limit of {MAX_INTEGER_DIGITS}")
+    return int(text)
+
+
 def parse_json(data: bytes, where: str, explain: bool = True) -> Any:
     """Strict JSON (no NaN or Infinity), UTF-8, nested at most MAX_NESTING deep, every string at most
     MAX_TEXT_CHARS long and free of lone surrogates. `explain`: name the decoder's complaint (a whole document;
     per-line messages of a records file stay short)."""
     try:
-        document = json.loads(data, parse_constant=_refuse_constant)
+        document = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int)
     except UntrustedInputError as error:
         raise UntrustedInputError(f"{where}: {error}") from None
     except RecursionError:
         raise UntrustedInputError(f"{where}: nested too deeply") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError, as are the int-size limits
         detail = f" ({_short(str(error))})" if explain else ""
         raise UntrustedInputError(f"{where}: not valid JSON{detail}") from None
     problem = value_problem(document)
