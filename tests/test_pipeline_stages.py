@@ -122,3 +122,36 @@ def test_ctrl_c_mid_run_writes_what_was_scored_and_resumes_without_duplicates(tm
     result = execute_run(RunConfig(model="oracle", suite="reasonseg-mini", split="val", out=str(tmp_path), batch_size=2), progress=False)
     ids = [record["sample_id"] for record in result.records]
     assert len(ids) == len(set(ids)) == 32 and result.records[: len(kept)] == kept
+
+
+def test_a_batch_interrupted_mid_write_is_cut_back_and_written_once(tmp_path, monkeypatch):
+    """Ctrl-C between two writes of a batch: the file is cut back to whole lines; the run loop's write_once then
+    writes what the file does not hold, and nothing twice."""
+    import os as real_os
+
+    from wisebench.runner.run import write_once
+    from wisebench.runner.store import RunStore, read_records
+    from wisebench.scoring.record import SampleRecord
+
+    def record(index: int) -> SampleRecord:
+        return SampleRecord(sample_id=f"s{index}", image_id=f"s{index}", subsets=[], query="q", prompt_hash=None, scores={})
+
+    with RunStore(tmp_path / "run") as store:
+        store.append([record(0), record(1)])
+        calls = {"n": 0}
+        write = real_os.write
+
+        def interrupted_write(descriptor, data):
+            calls["n"] += 1
+            if calls["n"] == 1:
+                write(descriptor, data[: len(data) // 2])  # half a batch on disk, then the signal
+                raise KeyboardInterrupt
+            return write(descriptor, data)
+
+        monkeypatch.setattr("wisebench.runner.store.os.write", interrupted_write)
+        with pytest.raises(KeyboardInterrupt):
+            store.append([record(2), record(3)])
+        monkeypatch.setattr("wisebench.runner.store.os.write", write)
+        assert [r["sample_id"] for r in read_records(tmp_path / "run")] == ["s0", "s1"]  # cut back: whole lines
+        assert write_once(store, [[record(2), record(3)], [record(1), record(4)]]) == 3
+    assert [r["sample_id"] for r in read_records(tmp_path / "run")] == ["s0", "s1", "s2", "s3", "s4"]

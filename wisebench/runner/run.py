@@ -99,9 +99,12 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
                     store.save_run(run)
                 batches = make_batches(pending, config.batch_size)
                 results = executor.results(batches) if executor else (records for records in ())
+                unwritten: list = []
                 try:
                     for new_records in results:
+                        unwritten = new_records
                         store.append(new_records)
+                        unwritten = []
                         written += len(new_records)
                         bar.update(len(new_records))
                         if executor.restarts != session.get("worker_restarts", 0):  # keep run.json's worker list current
@@ -109,9 +112,7 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
                             store.save_run(run)
                 except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: what was already scored is written first
                     results.close()  # stops the pipeline's stages (the interruption may have come between batches)
-                    for new_records in getattr(executor, "salvage", list)():
-                        store.append(new_records)
-                        written += len(new_records)
+                    written += write_once(store, [unwritten, *getattr(executor, "salvage", list)()])
                     raise
         finally:
             bar.close()
@@ -132,6 +133,19 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
         summary = run["summaries"][config.protocol] if config.protocol != run["protocol"] else run["summary"]
         end_session(store, run, session, started, "complete")
         return RunResult(folder=folder, run=run, records=records, summary=summary)
+
+
+def write_once(store: RunStore, batches: list[list[Any]]) -> int:
+    """After an interruption: these batches' records that the file does not hold yet (the batch being written when
+    the signal came was cut back, or had just landed), each written once. Returns how many were written."""
+    held = {record["sample_id"] for record in store.records()}
+    count = 0
+    for batch in batches:
+        fresh = [record for record in batch if record.sample_id not in held]
+        store.append(fresh)
+        held.update(record.sample_id for record in fresh)
+        count += len(fresh)
+    return count
 
 
 def make_batches(pending: list[Any], batch_size: int) -> list[list[Any]]:

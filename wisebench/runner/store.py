@@ -194,13 +194,14 @@ class RunStore:
 
 
 def append_all(descriptor: int, data: bytes, size_before: int) -> None:
-    """Write and fsync `data`; if the disk fills halfway, cut the file back to `size_before` (whole lines only)."""
+    """Write and fsync `data`; if the disk fills halfway, or Ctrl-C / SIGTERM lands between two writes, cut the
+    file back to `size_before` (whole lines only; the run loop writes an interrupted batch again)."""
     try:
         written = 0
         while written < len(data):
             written += os.write(descriptor, data[written:])
         os.fsync(descriptor)
-    except OSError:
+    except BaseException:
         try:
             os.ftruncate(descriptor, size_before)
         except OSError:
