@@ -290,3 +290,21 @@ def test_lone_surrogate_in_model_text_does_not_stop_a_run(tmp_path):
     raw.decode("utf-8")  # the file stays valid UTF-8: the surrogate is written as an escape
     assert read_records(result.folder)[0]["prediction"]["raw_text"] == "think \ud800 done"
 
+
+
+def test_repair_that_drops_a_finished_sample_marks_the_run_unfinished(tmp_path, capsys):
+    """A damaged line dropped by repair is a sample to run again: the run is no longer complete until it is."""
+    data, out = tmp_path / "data", tmp_path / "runs"
+    write_split(data)
+    assert run_cli(capsys, *run_args(data, out))[0] == 0
+    folder = run_folder(out)
+    lines = (folder / "records.jsonl").read_bytes().splitlines(keepends=True)
+    lines[2] = b'{"sample_id": "s002", damaged\n'
+    (folder / "records.jsonl").write_bytes(b"".join(lines))
+    (folder / ".records.jsonl.repairing").write_bytes(b"left by a killed repair")
+    assert run_cli(capsys, "repair", str(folder))[0] == 0
+    assert json.loads((folder / "run.json").read_text())["status"] == "interrupted"
+    assert run_cli(capsys, *run_args(data, out))[0] == 0  # the dropped sample is run again
+    run = json.loads((folder / "run.json").read_text())
+    assert run["status"] == "complete" and sorted(r["sample_id"] for r in read_records(folder)) == [f"s{i:03d}" for i in range(6)]
+    assert not (folder / ".records.jsonl.repairing").exists()  # cleaned when the run took its lock

@@ -103,6 +103,9 @@ def repair_run(folder: Path) -> RepairReport:
                 "backup": report.backup.name,
             }
             run.setdefault("repairs", []).append(repair_note)
+            expected = int((run.get("suite") or {}).get("n_samples") or 0)
+            if run.get("status") == "complete" and len({record["sample_id"] for record in records}) < expected:
+                run["status"] = "interrupted"  # damaged lines dropped: those samples are pending again; re-run to finish
             if "summary" in run:
                 run["summary"] = summarize_run(run, records)
             for protocol in list(run.get("summaries") or {}):

@@ -118,9 +118,10 @@ def parse_record_line(line: bytes, path: Path, number: int) -> dict[str, Any]:
 
 
 def remove_leftover_temporaries(folder: Path) -> list[Path]:
-    """Temporary run.json copies a killed writer left behind; call only while holding the run's lock."""
+    """Temporary run.json copies and half-written repairs a killed writer left behind; call only while holding the
+    run's lock."""
     removed = []
-    for leftover in folder.glob(f".{RUN_FILE}.*"):
+    for leftover in [*folder.glob(f".{RUN_FILE}.*"), *folder.glob(f".{RECORDS_FILE}.repairing")]:
         leftover.unlink(missing_ok=True)
         removed.append(leftover)
     return removed
