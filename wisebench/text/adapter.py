@@ -10,6 +10,7 @@ from typing import Any, Iterable, Iterator
 
 from wisebench.adapters.base import Adapter, ModelOptions
 from wisebench.text.backend import NO_OPTIONS, TextBackend, build_backend
+from wisebench.text.budget_forcing import TextBudgetForcer
 from wisebench.text.conventions import TokenCounter
 from wisebench.text.protocol import Resolved, TaskProtocol
 from wisebench.text.spans import entry_spans
@@ -34,6 +35,8 @@ class TextAdapter(Adapter):
         self.protocol: TaskProtocol = task.protocol
         self.backend = backend or build_backend(self.spec, options)
         self.counter = TokenCounter(self.backend.tokenizer(), self.backend.chat_text)
+        # --set think_budget: chains grown budget by budget and answered after a forced close
+        self.forcer = TextBudgetForcer(self.backend, self.spec, self._options()) if self.spec.think_budgets else None
 
     def prompt_text(self, sample: TextDocument) -> str:  # type: ignore[override]
         return self.spec.prompt(sample.query, self.protocol.prompt_is_complete)
@@ -61,13 +64,16 @@ class TextAdapter(Adapter):
     def _generate(self, documents: list[TextDocument], repeat: int) -> list[dict[str, Any]]:
         prompts = [self.prompt_text(document) for document in documents]
         settings, options = self._settings(repeat), self._options()
+        if self.forcer is not None:
+            generations = self.forcer.generate(documents, prompts, settings)
+            return [self._entry(document, prompt, generation) for document, prompt, generation in zip(documents, prompts, generations)]
         # Backends written before TextRequest (test stand-ins) take two arguments; they get none of its options.
         generations = self.backend.generate(prompts, settings) if options == NO_OPTIONS else self.backend.generate(prompts, settings, options)
         return [self._entry(document, prompt, generation) for document, prompt, generation in zip(documents, prompts, generations)]
 
     def can_stream(self) -> bool:
         can_stream = getattr(self.backend, "can_stream", None)
-        return bool(can_stream and can_stream())
+        return self.forcer is None and bool(can_stream and can_stream())  # forced chains grow in batched calls
 
     def stream(self, samples: Iterable[TextDocument], group_size: int, window: int) -> Iterator[tuple[list[TextDocument], list[dict[str, Any]]]]:  # type: ignore[override]
         """Every pending document through a continuous-batching backend (vLLM), `window` at once; generations
@@ -98,6 +104,8 @@ class TextAdapter(Adapter):
             "seconds": generation.seconds,
             "request_timings": generation.request_timings(),
         }
+        if document.think_budget is not None:
+            entry.update(think_budget=document.think_budget, forced_close=bool(generation.extra.get("forced_close")))
         spans = entry_spans(self.spec, entry)
         entry["tokens"] = {
             "prompt": generation.prompt_tokens,

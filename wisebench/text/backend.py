@@ -86,7 +86,7 @@ class TransformersTextBackend:
         return {"backend": self.name, **checkpoint_fingerprint(self.folder, self.checkpoint, self.revision), "dtype": str(self.dtype).replace("torch.", ""), "attention": self.attention}
 
     def generate(self, prompts: list[str], settings: GenerationSettings, request: TextRequest = NO_OPTIONS) -> list[Generation]:
-        texts = [self.chat_text(prompt) for prompt in prompts]
+        texts = [request.full_text(self.chat_text(prompt), index) for index, prompt in enumerate(prompts)]
         # The chat template already holds the special tokens (BOS included where the model uses one).
         inputs = self._tokenizer(texts, padding=True, return_tensors="pt", add_special_tokens=request.prompt_special_tokens).to(self.device)
         extra: dict[str, Any] = {"pad_token_id": self._pad_id}
@@ -155,7 +155,7 @@ class VLLMTextBackend(VLLMEngineBackend):
         if not prompts:
             return []
         # Token-id prompts: a text prompt would get a second BOS from vLLM's tokenizer call (unless asked for).
-        inputs = [{"prompt_token_ids": self._tokenizer.encode(self.chat_text(prompt), add_special_tokens=request.prompt_special_tokens)} for prompt in prompts]
+        inputs = [{"prompt_token_ids": self._tokenizer.encode(request.full_text(self.chat_text(prompt), index), add_special_tokens=request.prompt_special_tokens)} for index, prompt in enumerate(prompts)]
         sampling = sampling_kwargs(settings, self.repetition_penalty)
         if request.stop:
             sampling["stop"] = list(request.stop)

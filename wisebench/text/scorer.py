@@ -105,11 +105,12 @@ class LmEvalScorer:
             "repeat": document.repeat,
             "target": target if isinstance(target, (str, int, float, list)) else str(target),
             "accuracy_metric": key,
+            **{name: entry[name] for name in ("think_budget", "forced_close") if name in entry},
         }
         return SampleRecord(
             sample_id=document.sample_id,
             image_id=document.image_id,  # the bootstrap cluster: repeats of one document move together
-            subsets=[f"mode-{spans.mode}"] if spans.mode else [],
+            subsets=[*document.subsets, *([f"mode-{spans.mode}"] if spans.mode else [])],
             query=document.query,
             prompt_hash=prompt_hash,
             scores={TEXT_PROTOCOL: {"accuracy": accuracy, "accuracy_strict": strict, "accuracy_lenient": lenient, **values}},

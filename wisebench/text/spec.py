@@ -14,6 +14,7 @@ from typing import Any, Callable
 from wisebench.adapters.base import ModelOptions
 from wisebench.errors import WisebenchError
 from wisebench.reasoner.backend import GenerationSettings
+from wisebench.reasoner.budget_forcing import parse_budgets
 from wisebench.reasoner.backends.vllm_backend import VLLM_ENGINE_OPTIONS
 
 TRUNCATION_POLICIES = ("strict", "lenient")
@@ -46,6 +47,10 @@ class TextModelSpec:
     engine_settings: dict[str, Any] = field(default_factory=dict)  # dtype, and the vllm engine's options
     source: str = ""  # where the settings come from (paper, model card)
     backend_factory: Callable[["TextModelSpec", ModelOptions], Any] | None = None  # tests: a scripted stand-in
+    # Budget forcing (--set think_budget=64,128,256): the reasoning cut at each budget, the close tag written by the
+    # harness, then the model answers in at most `answer_tokens` (--set answer_max_new_tokens=N).
+    think_budgets: tuple[int, ...] = ()
+    answer_tokens: int = 256
 
     def __call__(self, options: ModelOptions) -> Any:
         """Registered like an adapter factory; a text model has no segmentation adapter."""
@@ -61,6 +66,8 @@ class TextModelSpec:
             checkpoint=options.checkpoint or self.checkpoint,
             generation=generation,
             repeats=int(settings.pop("repeats", self.repeats)),
+            think_budgets=parse_budgets(settings.pop("think_budget")) if "think_budget" in settings else self.think_budgets,
+            answer_tokens=int(settings.pop("answer_max_new_tokens", self.answer_tokens)),
             task_repeats={} if "repeats" in options.settings else dict(self.task_repeats),
             truncated=str(settings.pop("truncated", self.truncated)),
             token_convention=str(settings.pop("token_convention", self.token_convention)),
@@ -69,7 +76,7 @@ class TextModelSpec:
         )
         settings.pop("metric", None), settings.pop("filter", None)  # read by the text runner
         if settings:
-            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS + tuple(VLLM_ENGINE_OPTIONS))}, repeats, truncated, token_convention, backend, metric, filter)")
+            raise WisebenchError(f"unknown settings for {self.name}: {', '.join(sorted(settings))} (known: {', '.join(SETTING_FIELDS + tuple(VLLM_ENGINE_OPTIONS))}, repeats, truncated, token_convention, backend, metric, filter, think_budget, answer_max_new_tokens)")
         if spec.truncated not in TRUNCATION_POLICIES:
             raise WisebenchError(f"truncated={spec.truncated!r}: use one of {', '.join(TRUNCATION_POLICIES)}")
         if spec.token_convention not in TEXT_CONVENTIONS:
@@ -119,6 +126,7 @@ class TextModelSpec:
             "backend": self.backend,
             "engine_settings": dict(self.engine_settings),
             "source": self.source,
+            **({"think_budgets": list(self.think_budgets), "answer_max_new_tokens": self.answer_tokens} if self.think_budgets else {}),
         }
 
 

@@ -16,6 +16,12 @@ class TextRequest:
     # Tokenize the chat text with the tokenizer's special tokens: what vLLM does to a text prompt (a second BOS
     # for R1-distill tokenizers, whose chat template already starts with one), as VeriThinker's scripts fed it.
     prompt_special_tokens: bool = False
+    # Per prompt, the assistant's reply so far, after the chat template's generation prompt: generation continues it
+    # (budget forcing grows a chain and then answers after a forced close). Empty: every reply starts fresh.
+    continuations: tuple[str, ...] = ()
+
+    def full_text(self, chat_text: str, index: int) -> str:
+        return chat_text + self.continuations[index] if self.continuations else chat_text
 
 
 def cut_at_stop_strings(text: str, stop: Sequence[str]) -> tuple[str, str | None]:

@@ -4,7 +4,7 @@ segmentation suites fill with Samples, so one loop, store, resume, executor laye
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from wisebench.errors import WisebenchError
@@ -26,6 +26,8 @@ class TextDocument:
     repeat: int
     until: tuple[str, ...] = ()
     subsets: list[str] = field(default_factory=list)
+    think_budget: int | None = None  # budget forcing: this record's forced thinking budget (text/budget_forcing.py)
+    chain_id: str = ""  # budget forcing: the (document, repeat) whose reasoning chain the budgets share
 
 
 def sample_key(doc_id: int, repeat: int, repeats: int) -> str:
@@ -80,4 +82,15 @@ def open_text_suite(config: RunSettings, for_run: bool = False) -> TextSuite:
         for repeat in range(repeats)
         for doc_id in task.doc_ids
     ]
+    if resolved.spec.think_budgets:  # one record per document, repeat and forced budget
+        documents = budget_documents(documents, resolved.spec.think_budgets)
     return TextSuite(task=task, resolved=resolved, documents=documents)
+
+
+def budget_documents(documents: list[TextDocument], budgets: tuple[int, ...]) -> list[TextDocument]:
+    """Each document once per budget, its budgets next to each other (so a batch usually holds a whole chain)."""
+    return [
+        replace(document, sample_id=f"{document.sample_id}@think{budget}", subsets=[*document.subsets, f"think_budget={budget}"], think_budget=budget, chain_id=document.sample_id)
+        for document in documents
+        for budget in budgets
+    ]
