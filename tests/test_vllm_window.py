@@ -138,3 +138,14 @@ def test_vllm_standin_text_backend_streams_with_per_request_seeds():
     finished = [key for group in backend.generate_stream(iter(items), TextRequest(stop=("\n</think>",)), window=16) for key, _ in group]
     assert sorted(finished) == sorted(key for key, _, _ in items) and engine.max_held == 16
     assert {params["seed"] for _, params in submitted} == {0, 1} and all(params["stop"] == ["\n</think>"] for _, params in submitted)
+
+
+def test_vllm_standin_reasoner_continues_a_forced_chain_after_the_chat_template():
+    """Budget forcing on the vLLM reasoner (STAND-IN engine): the chain so far follows the chat template, batched
+    and streamed alike."""
+    from test_vllm_backend import make_backend
+    from wisebench.reasoner.backend import GenerationRequest, GenerationSettings
+
+    backend = make_backend([("and then", 2, "length")])
+    backend.generate([GenerationRequest(image=None, prompt="p", assistant_prefix="<think>so far")], GenerationSettings(max_new_tokens=2))
+    assert backend.engine.calls[0][0][0]["prompt"] == "<|user|><|image|>p<|end|><|assistant|><think>so far"

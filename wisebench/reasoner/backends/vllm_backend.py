@@ -285,7 +285,7 @@ class VLLMReasoner(VLLMEngineBackend, ReasonerBackend):
         finish, with their keys (an empty list where the caller paused the top-up with a None)."""
         sampling = sampling_kwargs(settings, self.repetition_penalty)
         # None passes through: the caller pausing the top-up to hand on results of its own (cached answers).
-        items = (None if pair is None else (pair[0], {"prompt": self.chat_text(pair[1].prompt), "multi_modal_data": {"image": pair[1].image}}, sampling) for pair in requests)
+        items = (None if pair is None else (pair[0], {"prompt": self.chat_text(pair[1].prompt) + pair[1].assistant_prefix, "multi_modal_data": {"image": pair[1].image}}, sampling) for pair in requests)
         for finished in self._stream_engine(items, window):
             yield [(key, _to_generation(output, seconds, None, None)) for key, output, seconds in finished]
 
