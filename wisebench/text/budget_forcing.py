@@ -11,24 +11,14 @@ model writes counts against t.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from wisebench.reasoner.backend import Generation, GenerationSettings
+from wisebench.reasoner.budget_forcing import Chain  # one sample's chain so far: the same record for both families
 from wisebench.text.spec import TextModelSpec
 from wisebench.text.stops import TextRequest
 from wisebench.text.suite import TextDocument
-
-
-@dataclass
-class Chain:
-    """One (document, repeat)'s reasoning so far, shared by its budgets."""
-
-    reasoning: str = ""
-    tokens: int = 0  # reasoning tokens generated so far
-    ended: bool = False  # the model closed the reasoning (or stopped) by itself
-    prompt_tokens: int = 0
-    seconds: float = 0.0
 
 
 class TextBudgetForcer:
