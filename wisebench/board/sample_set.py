@@ -72,7 +72,8 @@ def text_suite_samples(run: dict[str, Any], data_dir: str | None) -> dict[str, s
     from wisebench.text.suite import sample_key
     from wisebench.text.task import load_task
 
-    task = load_task(text_suite_reference(run["suite"]["name"], data_dir), None)
+    seed = run["config"].get("seed", 0)  # few-shot examples are drawn with the run's seed
+    task = load_task(text_suite_reference(run["suite"]["name"], data_dir), None, seed if isinstance(seed, int) else 0)
     if task.split != run["suite"]["split"]:
         raise WisebenchError(f"lm-eval evaluates {task.name} on split {task.split!r} here, the run says {run['suite']['split']!r}")
     repeats = int((run.get("model") or {}).get("repeats") or 1)
