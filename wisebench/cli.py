@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--protocol", choices=PROTOCOLS)
     show.add_argument("--baseline", metavar="RUN", help="compute AES against this run (same suite and split)")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--format", choices=("table", "json", "lm-eval"), default="table", help="lm-eval: lm-eval's results JSON (lm_eval.utils.make_table reads it)")
 
     compare = commands.add_parser("compare", help="paired per-sample differences between two runs")
     compare.add_argument("run_a")
@@ -300,7 +301,11 @@ def command_show(args: argparse.Namespace) -> int:
         baseline = summarize_run(baseline_run, baseline_records, protocol=protocol)
         baseline["run_id"] = baseline_run.get("run_id", args.baseline)
     summary = summarize_run(run, records, protocol=protocol, baseline=baseline)
-    if args.json:
+    if args.format == "lm-eval":
+        from wisebench.export import lm_eval_results
+
+        print(json.dumps(lm_eval_results(run, summary), indent=2))
+    elif args.json or args.format == "json":
         print(json.dumps({"run_id": run.get("run_id"), "summary": summary}, indent=2))
     else:
         print(run_report(run, summary))
@@ -338,6 +343,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `wisebench ... | head`: the reader had enough; no error, and none at exit either
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as error:  # a bug, not bad input: short message unless debugging
         if os.environ.get("WISEBENCH_DEBUG"):
             raise

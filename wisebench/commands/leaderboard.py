@@ -48,7 +48,25 @@ def run(args: argparse.Namespace) -> int:
     if args.data_dir:
         environment["WISEBENCH_DATA"] = args.data_dir
     print(f"leaderboard for board {environment['WISEBENCH_BOARD']} on http://{args.address}:{args.port}", file=sys.stderr)
+    from wisebench.runner import signals
+
+    server = subprocess.Popen(streamlit_command(app_path(), args.address, args.port), env=environment)
     try:
-        return subprocess.call(streamlit_command(app_path(), args.address, args.port), env=environment)
-    except KeyboardInterrupt:
-        return 130
+        with signals.termination_handled():  # SIGTERM / SIGHUP stop the server as Ctrl-C does
+            return server.wait()
+    except KeyboardInterrupt as interrupt:
+        return signals.exit_code(interrupt)
+    finally:
+        stop_server(server)
+
+
+def stop_server(server: subprocess.Popen, grace_seconds: float = 10.0) -> None:
+    """Streamlit ends on SIGTERM; one that does not within the grace period is killed: it never outlives us."""
+    if server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
