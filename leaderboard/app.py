@@ -187,7 +187,12 @@ def reasoning_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -
     if not chosen:
         return
     lengths = pd.concat([samples.reasoning_lengths(load_records(board_folder, runs[label]["run_id"], stamp), short_label(runs[label])) for label in chosen])
-    st.altair_chart(charts.reasoning_length_chart(lengths), width="stretch")
+    constant = charts.constant_runs(lengths)
+    if len(constant) < lengths["run"].nunique():
+        st.altair_chart(charts.reasoning_length_chart(lengths), width="stretch")
+    for run in constant:
+        value = lengths.loc[lengths["run"] == run, "reasoning_tokens"].iloc[0]
+        st.caption(f"{run}: every sample spent {value:g} reasoning tokens (no distribution to draw)")
     stats = lengths.groupby("run")["reasoning_tokens"].describe(percentiles=[0.5, 0.9])[["count", "mean", "50%", "90%", "max"]]
     st.dataframe(stats.rename(columns={"50%": "median", "90%": "p90"}).round(1), width="stretch")
 
@@ -238,7 +243,8 @@ def browser_tab(board_folder: str, runs: dict[str, pd.Series], stamp: float) -> 
         sample_id: f"{sample_id}  (IoU {'-' if pd.isna(iou) else f'{iou:.3f}'}{', ' + failure if failure else ''})"
         for sample_id, iou, failure in zip(listing["sample_id"], listing["iou"], listing["failure"])
     }
-    sample_id = st.selectbox(f"sample ({len(names)})", list(names), format_func=names.get, key="browser_sample")
+    # One picker per run: a sample chosen in another run never carries over, with its label, to this one.
+    sample_id = st.selectbox(f"sample ({len(names)})", list(names), format_func=names.get, key=f"browser_sample:{row['run_id']}:{row['protocol']}")
     record = by_id[sample_id]
     prediction = record.get("prediction") or {}
     picture_column, detail_column = st.columns([3, 2])
@@ -293,7 +299,7 @@ def text_browser_view(row: pd.Series, records: list[dict], by_id: dict[str, dict
         st.info("No sample matches.")
         return
     names = {line["sample_id"]: text_browser.option_label(line) for _, line in listing.iterrows()}
-    sample_id = st.selectbox(f"sample ({len(names)})", list(names), format_func=names.get, key="browser_sample")
+    sample_id = st.selectbox(f"sample ({len(names)})", list(names), format_func=names.get, key=f"browser_sample:{row['run_id']}:{row['protocol']}")
     text_browser.show_text_record(by_id[sample_id], str(row["accuracy_metric"] or ""))
 
 

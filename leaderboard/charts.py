@@ -41,8 +41,17 @@ def accuracy_cost_chart(frame: pd.DataFrame, cost: str, cost_title: str, accurac
     return alt.layer(front, points, labels).properties(height=340)
 
 
+def constant_runs(lengths: pd.DataFrame) -> list[str]:
+    """Runs whose samples all spent the same number of reasoning tokens (a model without reasoning: all 0). A
+    density estimate would draw a bell around that one value; such runs are named instead of drawn."""
+    spread = lengths.groupby("run")["reasoning_tokens"].nunique()
+    return sorted(str(run) for run, distinct in spread.items() if distinct <= 1)
+
+
 def reasoning_length_chart(lengths: pd.DataFrame) -> alt.Chart:
-    """Density of per-sample reasoning tokens, one curve per run (columns: run, reasoning_tokens)."""
+    """Density of per-sample reasoning tokens, one curve per run (columns: run, reasoning_tokens); runs with one
+    value only (constant_runs) are left out."""
+    lengths = lengths[~lengths["run"].isin(constant_runs(lengths))]
     top = max(float(lengths["reasoning_tokens"].max()), 1.0) if not lengths.empty else 1.0
     return (
         alt.Chart(lengths)
@@ -78,7 +87,9 @@ def difference_chart(differences: pd.DataFrame, score: str = "IoU") -> alt.Chart
         alt.Chart(differences)
         .mark_bar()
         .encode(
-            x=alt.X("difference:Q", bin=alt.Bin(maxbins=40), title=f"{score}(B) - {score}(A) per sample"),
+            # Fixed bins over the whole range a difference of two scores in [0, 1] can take: automatic bins collapse
+            # to one bar when most differences are 0.
+            x=alt.X("difference:Q", bin=alt.Bin(extent=[-1, 1], step=0.05), scale=alt.Scale(domain=[-1, 1]), title=f"{score}(B) - {score}(A) per sample"),
             y=alt.Y("count():Q", title="samples"),
         )
         .properties(height=260)

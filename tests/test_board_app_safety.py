@@ -15,6 +15,7 @@ pytest.importorskip("jsonschema")
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from app_helpers import sample_picker  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
 from wisebench.board.submission import check_run_folder  # noqa: E402
 from wisebench.board.synthetic import make_synthetic_run  # noqa: E402
@@ -61,7 +62,7 @@ def test_hostile_text_and_mask_on_the_board_show_without_a_traceback(board):
     rewrite_board_copy(board, run_id_of(board, "wise"), hostile)
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     app.selectbox(key="browser_run").set_value(run_option(app, "wise")).run()
-    app.selectbox(key="browser_sample").set_value(HOSTILE_SAMPLE).run()
+    sample_picker(app).set_value(HOSTILE_SAMPLE).run()
     browser = app.tabs[4]
     assert not app.exception and not browser.error
     assert any("The predicted mask cannot be shown: mask_rle.size 200000 x 200000" in warning.value for warning in browser.warning)

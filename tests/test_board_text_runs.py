@@ -22,6 +22,7 @@ import text_standin  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from text_standin import write_task  # noqa: E402
 
+from app_helpers import sample_picker  # noqa: E402
 from wisebench.board.reported import reported_rows  # noqa: E402
 from wisebench.board.rows import MEASURED, REPORTED, model_family  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
@@ -288,8 +289,8 @@ def test_filters_and_accuracy_against_cost_take_text_rows(app, world):
 def test_the_sample_browser_shows_a_text_record_as_text(app, world):
     show_text_benchmark(app, world["task"])
     app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", world["strict"].name)).run()
-    assert app.selectbox(key="browser_sample").options[:3] == ["0  (accuracy 1)", "1  (accuracy 0)", "2  (accuracy 0, truncated)"]
-    app.selectbox(key="browser_sample").set_value("2").run()
+    assert sample_picker(app).options[:3] == ["0  (accuracy 1)", "1  (accuracy 0)", "2  (accuracy 0, truncated)"]
+    sample_picker(app).set_value("2").run()
     browser = app.tabs[4]
     assert not browser.get("image") and not browser.warning
     _, records = load(world["strict"])
@@ -302,7 +303,7 @@ def test_the_sample_browser_shows_a_text_record_as_text(app, world):
     metrics = {metric.label: metric.value for metric in browser.metric}
     assert metrics["accuracy (exact_match,strict)"] == "0" and metrics["reasoning tokens"] == str(prediction["tokens"]["reasoning"])
     app.checkbox(key="failures_only").check().run()
-    assert [option.split()[0] for option in app.selectbox(key="browser_sample").options] == ["1", "2", "5", "7"]
+    assert [option.split()[0] for option in sample_picker(app).options] == ["1", "2", "5", "7"]
     assert len(app.tabs[2].get("vega_lite_chart")) == 1  # reasoning lengths of the text runs
 
 

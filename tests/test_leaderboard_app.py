@@ -16,6 +16,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from leaderboard import charts, samples, table  # noqa: E402
+from app_helpers import sample_picker  # noqa: E402
 from wisebench.board.rows import MEASURED, REPORTED, BoardRow  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
 from wisebench.board.submission import check_run_folder  # noqa: E402
@@ -150,7 +151,7 @@ def test_pareto_front():
 
 def test_sample_browser_shows_the_sample_and_keeps_model_text_as_text(app, board):
     app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", "seg-zero")).run()
-    app.selectbox(key="browser_sample").set_value("mini_val_0003").run()
+    sample_picker(app).set_value("mini_val_0003").run()
     browser = app.tabs[4]
     assert len(browser.get("image")) == 1
     assert not browser.warning  # the suite's image and ground truth were found
@@ -170,9 +171,9 @@ def test_sample_browser_shows_the_sample_and_keeps_model_text_as_text(app, board
 
 def test_sample_browser_filters_to_failures(app, board):
     app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", "seg-zero")).run()
-    everything = app.selectbox(key="browser_sample").options
+    everything = sample_picker(app).options
     app.checkbox(key="failures_only").check().run()
-    failures = app.selectbox(key="browser_sample").options
+    failures = sample_picker(app).options
     run_id = next(row.run_id for row in board.measured_rows() if row.model == "seg-zero")
     listing = samples.sample_table(board.records(run_id), "lisa")
     assert len(everything) == 32 and len(failures) == int(listing["failed"].sum()) > 0
@@ -216,7 +217,18 @@ def test_leaderboard_command_serves_the_app_on_loopback(tmp_path, monkeypatch):
 
     assert command.app_path() == APP
     started = {}
-    monkeypatch.setattr(command.subprocess, "call", lambda argv, env: started.update(argv=argv, env=env) or 0)
+
+    class FinishedServer:  # stands in for the Streamlit process: records how it was started, then has ended
+        def __init__(self, argv, env):
+            started.update(argv=argv, env=env)
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(command.subprocess, "Popen", FinishedServer)
     parser = argparse.ArgumentParser()
     command.add_arguments(parser)
     assert command.run(parser.parse_args(["--board", str(tmp_path / "b"), "--port", "8765"])) == 0
@@ -234,3 +246,26 @@ def test_an_empty_board_shows_the_published_rows(tmp_path, monkeypatch):
     assert set(main_table(test)["measured / reported"]) == {REPORTED}
     assert "No measured run matches the filters." in [info.value for info in test.tabs[4].info]
     assert not (tmp_path / "empty").exists()  # the app never writes to the board
+
+
+def test_switching_runs_gives_a_fresh_sample_picker(app):
+    """A sample chosen in one run does not carry over, label and all, to the next run's picker."""
+    app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", "seg-zero")).run()
+    sample_picker(app).set_value("mini_val_0005").run()
+    app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", "wise")).run()
+    picker = sample_picker(app)
+    assert "wise" in str(picker.key) and picker.value == picker.options[0].split()[0]
+
+
+def test_constant_token_counts_are_named_not_drawn_as_a_bell():
+    lengths = pd.DataFrame({"run": ["reasons"] * 4 + ["silent"] * 4, "reasoning_tokens": [10, 20, 25, 40, 0, 0, 0, 0]})
+    assert charts.constant_runs(lengths) == ["silent"]
+    spec = charts.reasoning_length_chart(lengths).to_dict()
+    drawn = spec["datasets"][next(iter(spec["datasets"]))] if "datasets" in spec else spec["data"]["values"]
+    assert {row["run"] for row in drawn} == {"reasons"}
+
+
+def test_the_difference_histogram_has_fixed_bins_over_the_whole_range():
+    differences = pd.DataFrame({"difference": [0.0] * 30 + [0.02, -0.5]})
+    encoding = charts.difference_chart(differences).to_dict()["encoding"]["x"]
+    assert encoding["bin"] == {"extent": [-1, 1], "step": 0.05} and encoding["scale"]["domain"] == [-1, 1]
