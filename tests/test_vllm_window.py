@@ -149,3 +149,29 @@ def test_vllm_standin_reasoner_continues_a_forced_chain_after_the_chat_template(
     backend = make_backend([("and then", 2, "length")])
     backend.generate([GenerationRequest(image=None, prompt="p", assistant_prefix="<think>so far")], GenerationSettings(max_new_tokens=2))
     assert backend.engine.calls[0][0][0]["prompt"] == "<|user|><|image|>p<|end|><|assistant|><think>so far"
+
+
+def test_vllm_standin_text_run_streams_through_the_adapter(tmp_path, monkeypatch):
+    """A text run on the vLLM backend (STAND-IN step engine) streams every pending document to the engine through
+    the TextAdapter: more requests held at once than a batch, one record per document and repeat."""
+    pytest.importorskip("lm_eval")
+    import text_standin
+    from text_standin import write_task
+    from wisebench.cli import main
+    from wisebench.registry import MODELS as registry
+
+    class TokenStepEngine(StandInStepEngine):
+        def add_request(self, request_id, prompt, params):
+            super().add_request(request_id, {"prompt": None, **prompt}, params)
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    engine = TokenStepEngine(lambda prompt: ("", 3), per_step=3)
+    text_standin.VLLM_STANDIN_ENGINE = StandInLLM(engine)
+    registry.register("vllm-standin-reasoner", "text_standin:VLLM_STANDIN")
+    task = write_task(tmp_path / "task")
+    code = main(["run", "--model", "vllm-standin-reasoner", "--suite", f"lm-eval:{task}", "--out", str(tmp_path / "runs"), "--no-progress", "--batch-size", "2", "--set", "repeats=2"])
+    assert code == 0
+    (folder,) = [path for path in (tmp_path / "runs").iterdir() if path.is_dir()]
+    ids = [record["sample_id"] for record in read_records(folder)]
+    assert len(ids) == len(set(ids)) == 16 and engine.max_held == 16 > 2
+    assert all(record["prompt_hash"] and record["query"] for record in read_records(folder))

@@ -70,7 +70,7 @@ def repair_run(folder: Path) -> RepairReport:
     """Repair `folder` in place under its writer lock (refused while a run is writing it)."""
     import os
 
-    from wisebench.metrics.summary import summarize_run
+    from wisebench.metrics.summary import store_summaries
     from wisebench.runner.store import RECORDS_FILE, RunStore, read_records, writing
 
     with RunStore(folder) as store:
@@ -106,10 +106,8 @@ def repair_run(folder: Path) -> RepairReport:
             expected = int((run.get("suite") or {}).get("n_samples") or 0)
             if run.get("status") == "complete" and len({record["sample_id"] for record in records}) < expected:
                 run["status"] = "interrupted"  # damaged lines dropped: those samples are pending again; re-run to finish
-            if "summary" in run:
-                run["summary"] = summarize_run(run, records)
-            for protocol in list(run.get("summaries") or {}):
-                run["summaries"][protocol] = summarize_run(run, records, protocol=protocol)
+            if "summary" in run:  # a run that has finished a session: its summaries follow the repaired records
+                store_summaries(run, records)
             store.save_run(run)
     return report
 

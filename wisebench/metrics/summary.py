@@ -212,6 +212,15 @@ def summarize_run(run: dict[str, Any], records: list[dict], protocol: str | None
     )
 
 
+def store_summaries(run: dict[str, Any], records: list[dict], also: Sequence[str] = ()) -> None:
+    """Recompute the run's stored summaries from `records`: its headline one (`summary`) and the re-scores under
+    its other protocols (`summaries`, those it holds plus `also`), so every stored figure follows the records."""
+    run["summary"] = summarize_run(run, records)
+    others = sorted((set(run.get("summaries") or {}) | set(also)) - {run["protocol"]})
+    if others:
+        run["summaries"] = {protocol: summarize_run(run, records, protocol=protocol) for protocol in others}
+
+
 def load_skips(run: dict[str, Any]) -> list[dict]:
     """The bad entries a run's suite skipped at load, as they count for this run: a shard holds only its part of the
     split, so the whole split's skips count once, in the merged run."""

@@ -32,10 +32,31 @@ def parse_budgets(value: Any) -> tuple[int, ...]:
     return tuple(budgets)
 
 
+def budget_sample_id(sample_id: str, budget: int) -> str:
+    """A sample's id at one forced budget (both families)."""
+    return f"{sample_id}@think{budget}"
+
+
+def budget_subset(budget: int) -> str:
+    """The subset a budget's records are summarized in (both families): the accuracy-against-budget curve."""
+    return f"{BUDGET_KEY}={budget}"
+
+
+def within_budget(tokenizer: Any, reasoning: str, budget: int) -> str:
+    """The reasoning cut to at most `budget` tokens of the model's own tokenizer, counted as the records count the
+    span (stripped); decoded text re-encoded can count a token more, so the cut backs off until it fits."""
+    ids = tokenizer.encode(reasoning, add_special_tokens=False)
+    limit = len(ids)
+    while len(tokenizer.encode(reasoning.strip(), add_special_tokens=False)) > budget and limit > 0:
+        limit = min(limit - 1, budget)
+        reasoning = tokenizer.decode(ids[:limit], skip_special_tokens=False)
+    return reasoning
+
+
 def budget_samples(samples: list[Any], budgets: tuple[int, ...]) -> list[Any]:
     """Each sample once per budget, its budgets next to each other (so a batch usually holds a whole chain)."""
     return [
-        replace(sample, sample_id=f"{sample.sample_id}@think{budget}", subsets=tuple(sample.subsets) + (f"{BUDGET_KEY}={budget}",),
+        replace(sample, sample_id=budget_sample_id(sample.sample_id, budget), subsets=tuple(sample.subsets) + (budget_subset(budget),),
                 extra={**sample.extra, BUDGET_KEY: budget, "base_sample_id": sample.sample_id})
         for sample in samples
         for budget in budgets
@@ -132,15 +153,7 @@ class BudgetForcer:
         return generations
 
     def _reasoning_within(self, item: ForcedItem) -> str:
-        """The chain cut to the budget in the model's own tokens (decoded text re-encoded can count a token more)."""
-        reasoning = self.chains[item.key].reasoning
-        tokenizer = self.backend.tokenizer()
-        ids = tokenizer.encode(reasoning, add_special_tokens=False)
-        limit = len(ids)
-        while len(tokenizer.encode(reasoning.strip(), add_special_tokens=False)) > item.budget and limit > 0:
-            limit = min(limit - 1, item.budget)
-            reasoning = tokenizer.decode(ids[:limit], skip_special_tokens=False)
-        return reasoning
+        return within_budget(self.backend.tokenizer(), self.chains[item.key].reasoning, item.budget)
 
 
-__all__ = ["BUDGET_KEY", "BudgetForcer", "ForcedItem", "budget_samples", "parse_budgets"]
+__all__ = ["BUDGET_KEY", "budget_sample_id", "budget_subset", "within_budget", "BudgetForcer", "ForcedItem", "budget_samples", "parse_budgets"]

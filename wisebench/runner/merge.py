@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from wisebench.errors import RunStoreError
-from wisebench.metrics.summary import summarize_run
+from wisebench.metrics.summary import store_summaries
 from wisebench.runner.config import RunConfig
 from wisebench.runner.fingerprint import records_fingerprint
 from wisebench.runner.store import RunStore, check_run_id, read_records, read_run_json, writing
@@ -95,11 +95,8 @@ def merge_shards(folders: list[Path], out: Path) -> Path:
         smoke=first.get("smoke"),
     )
     merged["suite"] = {**first["suite"], "n_samples": whole["whole_n_samples"], "samples_fingerprint": whole["whole_samples_fingerprint"]}
-    merged["summary"] = summarize_run(merged, records)
-    # Re-scores under other protocols that any shard holds, over the whole run's records.
-    other_protocols = sorted({protocol for _, shard in runs for protocol in (shard.get("summaries") or {})} - {merged["protocol"]})
-    if other_protocols:
-        merged["summaries"] = {protocol: summarize_run(merged, records, protocol=protocol) for protocol in other_protocols}
+    # The headline summary, and the re-scores under other protocols that any shard holds, over the whole run's records.
+    store_summaries(merged, records, also=[protocol for _, shard in runs for protocol in (shard.get("summaries") or {})])
     # Written in a temporary sibling and renamed into place: a merge killed halfway leaves no half run behind (its
     # folder is removed by the next merge into the same --out), and of concurrent merges exactly one rename wins.
     with writing(out, "create"):

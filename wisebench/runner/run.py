@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from wisebench import __version__
 from wisebench.errors import RunStoreError, WisebenchError
-from wisebench.metrics.summary import summarize_run
+from wisebench.metrics.summary import store_summaries
 from wisebench.registry import MODELS
 from wisebench.runner.build import AdapterFactory, open_suite
 from wisebench.runner.config import RunConfig
@@ -126,10 +126,7 @@ def execute_run(config: RunConfig, progress: bool = True, adapter_factory: Adapt
         # Another --protocol re-scores the same records (protocols are not part of the run id): the run keeps the
         # protocol it was made under and its summary, and holds the other protocol's summary beside it, so its
         # identity never changes and both can be shown as two rows of one run.
-        run["summary"] = summarize_run(run, records)
-        other_protocols = set(run.get("summaries") or {}) | ({config.protocol} - {run["protocol"]})
-        if other_protocols:  # every stored re-score follows the records (a resumed session may have added some)
-            run["summaries"] = {protocol: summarize_run(run, records, protocol=protocol) for protocol in sorted(other_protocols)}
+        store_summaries(run, records, also=[config.protocol])
         summary = run["summaries"][config.protocol] if config.protocol != run["protocol"] else run["summary"]
         end_session(store, run, session, started, "complete")
         return RunResult(folder=folder, run=run, records=records, summary=summary)

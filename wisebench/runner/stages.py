@@ -66,22 +66,22 @@ class Pipeline:
     def _work(self, index: int) -> None:
         stage, source, target = self.stages[index], self.queues[index], self.queues[index + 1]
         last = index == len(self.stages) - 1
+        # The last queue is unbounded: what the last stage finishes is never lost to a stop.
+        put = (lambda value: target.put(value) or True) if last else (lambda value: self._put(target, value))
         while True:
             item = self._get(source)
             if last and item is _DONE and self.stop.is_set():
                 self._finish_what_is_done(stage, source, target)
                 return
             if item is _DONE or isinstance(item, _Failure):
-                self._put(target, item) if not last else target.put(item)
+                put(item)
                 return
             try:
                 result = stage(item)
             except BaseException as error:
-                self._put(target, _Failure(error)) if not last else target.put(_Failure(error))
+                put(_Failure(error))
                 return
-            if last:
-                target.put(result)  # unbounded: never lost to a stop
-            elif not self._put(target, result):
+            if not put(result):
                 return
 
     def _finish_what_is_done(self, stage: Callable[[Any], Any], source: queue.Queue, target: queue.Queue) -> None:

@@ -66,9 +66,10 @@ class TextAdapter(Adapter):
         settings, options = self._settings(repeat), self._options()
         if self.forcer is not None:
             generations = self.forcer.generate(documents, prompts, settings)
-            return [self._entry(document, prompt, generation) for document, prompt, generation in zip(documents, prompts, generations)]
-        # Backends written before TextRequest (test stand-ins) take two arguments; they get none of its options.
-        generations = self.backend.generate(prompts, settings) if options == NO_OPTIONS else self.backend.generate(prompts, settings, options)
+        elif options == NO_OPTIONS:  # backends written before TextRequest (test stand-ins) take two arguments
+            generations = self.backend.generate(prompts, settings)
+        else:
+            generations = self.backend.generate(prompts, settings, options)
         return [self._entry(document, prompt, generation) for document, prompt, generation in zip(documents, prompts, generations)]
 
     def can_stream(self) -> bool:
@@ -78,10 +79,11 @@ class TextAdapter(Adapter):
     def stream(self, samples: Iterable[TextDocument], group_size: int, window: int) -> Iterator[tuple[list[TextDocument], list[dict[str, Any]]]]:  # type: ignore[override]
         """Every pending document through a continuous-batching backend (vLLM), `window` at once; generations
         handed on in groups of `group_size` as they finish."""
-        items = ((document, self.prompt_text(document), self._settings(document.repeat)) for document in samples)
+        # Each item's key carries its prompt, so the entry is built from the prompt that was sent.
+        items = (((document, prompt), prompt, self._settings(document.repeat)) for document in samples for prompt in [self.prompt_text(document)])
         ready: list[tuple[TextDocument, dict[str, Any]]] = []
         for finished in self.backend.generate_stream(items, self._options(), window):
-            ready.extend((document, self._entry(document, self.prompt_text(document), generation)) for document, generation in finished)
+            ready.extend((document, self._entry(document, prompt, generation)) for (document, prompt), generation in finished)
             while len(ready) >= group_size:
                 group, ready = ready[:group_size], ready[group_size:]
                 yield [document for document, _ in group], [entry for _, entry in group]

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from wisebench.reasoner.backend import Generation, GenerationSettings
-from wisebench.reasoner.budget_forcing import Chain  # one sample's chain so far: the same record for both families
+from wisebench.reasoner.budget_forcing import Chain, within_budget  # the same chain and cut for both families
 from wisebench.text.spec import TextModelSpec
 from wisebench.text.stops import TextRequest
 from wisebench.text.suite import TextDocument
@@ -94,15 +94,4 @@ class TextBudgetForcer:
         return generations
 
     def _within(self, document: TextDocument) -> str:
-        """The chain cut to the document's budget in the model's own tokens."""
-        reasoning = self.chains[document.chain_id].reasoning
-        tokenizer = self.backend.tokenizer()
-        ids = tokenizer.encode(reasoning, add_special_tokens=False)
-        if len(ids) <= document.think_budget:
-            return reasoning
-        limit = document.think_budget
-        reasoning = tokenizer.decode(ids[:limit], skip_special_tokens=False)
-        while limit > 0 and len(tokenizer.encode(reasoning, add_special_tokens=False)) > document.think_budget:
-            limit -= 1  # decoded text re-encoded can count a token more
-            reasoning = tokenizer.decode(ids[:limit], skip_special_tokens=False)
-        return reasoning
+        return within_budget(self.backend.tokenizer(), self.chains[document.chain_id].reasoning, document.think_budget)

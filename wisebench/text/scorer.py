@@ -75,7 +75,8 @@ class LmEvalScorer:
     def score(self, document: TextDocument, entry: dict[str, Any], prompt_hash: str | None = None, warmup: bool = False) -> SampleRecord:
         policy = self.spec.truncated
         spans = entry_spans(self.spec, entry)
-        values = self.values(document, scored_text(self.spec, entry, policy, self.protocol.scored_text))
+        scored = scored_text(self.spec, entry, policy, self.protocol.scored_text)
+        values = self.values(document, scored)
         key = self.accuracy_key(values)
         if key not in values:
             raise ValueError(f"lm-eval logged no {key!r} for doc {document.doc_id}; known: {', '.join(values)}")
@@ -91,7 +92,7 @@ class LmEvalScorer:
             "raw_text": entry["raw_text"],
             "reasoning_text": spans.reasoning,
             "answer_text": spans.answer,
-            "scored_text": scored_text(self.spec, entry, policy, self.protocol.scored_text),
+            "scored_text": scored,
             "truncated": spans.truncated,
             "mode": spans.mode,
             "finish_reason": entry["finish_reason"],

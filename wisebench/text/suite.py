@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from wisebench.errors import WisebenchError
+from wisebench.reasoner.budget_forcing import budget_sample_id, budget_subset
 from wisebench.registry import MODELS
 from wisebench.text.protocol import Resolved, resolve_spec
 from wisebench.text.spec import TextModelSpec
@@ -90,7 +91,7 @@ def open_text_suite(config: RunSettings, for_run: bool = False) -> TextSuite:
 def budget_documents(documents: list[TextDocument], budgets: tuple[int, ...]) -> list[TextDocument]:
     """Each document once per budget, its budgets next to each other (so a batch usually holds a whole chain)."""
     return [
-        replace(document, sample_id=f"{document.sample_id}@think{budget}", subsets=[*document.subsets, f"think_budget={budget}"], think_budget=budget, chain_id=document.sample_id)
+        replace(document, sample_id=budget_sample_id(document.sample_id, budget), subsets=[*document.subsets, budget_subset(budget)], think_budget=budget, chain_id=document.sample_id)
         for document in documents
         for budget in budgets
     ]
