@@ -175,3 +175,19 @@ def test_vllm_standin_text_run_streams_through_the_adapter(tmp_path, monkeypatch
     ids = [record["sample_id"] for record in read_records(folder)]
     assert len(ids) == len(set(ids)) == 16 and engine.max_held == 16 > 2
     assert all(record["prompt_hash"] and record["query"] for record in read_records(folder))
+
+
+def test_vllm_standin_streamed_run_skips_a_corrupt_image_under_skip_bad(tmp_path):
+    from dataclasses import replace
+
+    from wisebench.errors import BadSampleError
+
+    write_many(tmp_path / "data", 16)
+    (tmp_path / "data" / "ReasonSeg" / "val" / "s005.jpg").write_bytes(b"not a jpeg")
+    config = config_for(tmp_path / "data", tmp_path / "runs")
+    with pytest.raises(BadSampleError, match="s005.jpg"):
+        execute_run(config, progress=False, adapter_factory=standin_adapter(StandInStepEngine(wise_answer)))
+    engine = StandInStepEngine(wise_answer)
+    result = execute_run(replace(config, skip_bad=True, out=str(tmp_path / "skipping"), settings=dict(config.settings)), progress=False, adapter_factory=standin_adapter(engine))
+    skipped = [record for record in result.records if record["skipped"]]
+    assert [record["sample_id"] for record in skipped] == ["s005"] and len(result.records) == 16 and len(engine.added) == 15

@@ -161,6 +161,7 @@ class ReasonerSegmenterAdapter(Adapter):
                     item = self._prepare(sample)
                 except BadSampleError as error:
                     bad.append(([sample], error))
+                    yield None  # handed on now, like a full group of cached answers (not held until the engine yields)
                     continue
                 if item.generation is None:
                     yield item, item.request
