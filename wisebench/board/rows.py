@@ -58,7 +58,7 @@ class BoardRow:
     samples_per_second: float | None = None
     hardware: str = ""
     backend: str = ""
-    checkpoint: str = ""
+    checkpoint: str = ""  # measured: hub id @ revision, or the local folder's digest (board/ranking.checkpoint_label)
     n_samples: int | None = None
     n_skipped: int = 0  # bad input skipped (--skip-bad): the row is flagged, not ranked as complete
     source: str = ""  # a run id for measured rows, the paper for reported ones
@@ -68,6 +68,9 @@ class BoardRow:
     # re-derived scores read as unranked.
     ranked: bool = False
     unranked_reason: str = ""
+    smoke: bool = False  # measured: random, unknown or unrecorded weights (board/ranking.py): never ranked
+    data_scope: str = ""  # measured: "official" (the split's known size and ids) or "custom" (anything else)
+    reproduces: str = ""  # reported: the registry model whose measured runs reproduce this figure ("" if none)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
