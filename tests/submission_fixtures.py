@@ -54,3 +54,16 @@ def published_description(run: dict[str, Any], weights: dict[str, Any]) -> None:
         "random_weights": False,
     }
     run["prompt_hash"] = hashlib.sha256(spec.prompt_template().encode("utf-8")).hexdigest()[:16]
+
+
+def treat_mini_as_published(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the bundled reasonseg-mini splits count as published ones (val and test: 32 samples each as the run
+    records them), so a test can reach a ranked row; the real table lists only papers' splits."""
+    from wisebench.board import official_splits
+
+    real = official_splits.official_sets
+
+    def sets(suite: str, split: str) -> list:
+        return [official_splits.OfficialSet("bundled mini suite (test stand-in)", 32, None)] if suite == "reasonseg-mini" else real(suite, split)
+
+    monkeypatch.setattr(official_splits, "official_sets", sets)

@@ -82,6 +82,6 @@ def test_a_damaged_run_costs_its_views_an_error_line_not_a_traceback(board):
 def test_the_table_says_which_rows_are_ranked(board):
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     shown = app.tabs[0].dataframe[0].value
-    assert set(shown["ranked"]) == {"no: scripted predictions (synthetic), not a model; smoke: the run records no weight fingerprint (hub id and revision, or folder digest)"}
+    assert set(shown["ranked"]) == {"no: scripted predictions (synthetic), not a model; smoke: the run records no weight fingerprint (hub id and revision, or folder digest); custom data: reasonseg-mini/val is not a published split this board knows"}
     app.sidebar.selectbox(key="benchmark").set_value("reasonseg / test").run()
     assert set(app.tabs[0].dataframe[0].value["ranked"]) == {""}  # published figures: not the board's to rank

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from submission_fixtures import PINNED_WEIGHTS, load, problems_of, published_description, save
+from submission_fixtures import PINNED_WEIGHTS, load, problems_of, published_description, save, treat_mini_as_published
 
 from wisebench.board import ranking, sample_set
 from wisebench.board.store import Board
@@ -25,6 +25,12 @@ from wisebench.runner.config import RunConfig
 from wisebench.scoring.record import decode_mask, encode_mask
 
 pytest.importorskip("jsonschema")
+
+
+@pytest.fixture(autouse=True)
+def mini_is_a_published_split(monkeypatch):
+    """These tests are about forgeries and weights: the mini suite stands in for a published split."""
+    treat_mini_as_published(monkeypatch)
 
 
 @pytest.fixture(scope="module")

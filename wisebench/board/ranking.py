@@ -9,7 +9,9 @@ A run is ranked only when all of these hold:
   ("smoke");
 - not the oracle (it reads the ground truth) and not scripted predictions (`synthetic` in the description);
 - at most MAX_LEFT_OUT_SHARE of the split left out: skipped as bad input, or dropped for a mask of the wrong size.
-  Within that share a skipped sample scores IoU 0 in the ranked row.
+  Within that share a skipped sample scores IoU 0 in the ranked row;
+- the published split: its sample set is one of the known sets of board/official_splits.json ("official"); anything
+  else is "custom data", shown in its own section.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wisebench.board.identity import is_oracle
+from wisebench.board.official_splits import OFFICIAL, data_scope
 from wisebench.board.untrusted import UntrustedInputError, parse_json, read_regular_file
 
 MAX_LEFT_OUT_SHARE = 0.01  # 1%: 7 of ReasonSeg test's 779 samples
@@ -32,6 +35,8 @@ HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 class Ranking:
     ranked: bool
     reasons: list[str] = field(default_factory=list)  # why not, one line each
+    smoke: bool = False  # random, unknown or unrecorded weights
+    data_scope: str = OFFICIAL  # or CUSTOM (board/official_splits.py)
 
     @property
     def reason(self) -> str:
@@ -84,8 +89,35 @@ def weights_reason(model: dict[str, Any], known_digests: set[str]) -> str | None
     return None
 
 
-def ranking(run: dict[str, Any], unverified: str | None, n_left_out: int, n_samples: int, known_digests: set[str]) -> Ranking:
-    """`unverified`: why the submission check could not re-derive the sample set and scores (None: it did)."""
+def checkpoint_label(model: dict[str, Any], config: dict[str, Any]) -> str:
+    """What the weights are, as a reader can look them up: "hub/id @ revision" for pinned hub weights, "folder
+    <digest>" for a local folder (its files' digest), else the checkpoint as given, said to be unfingerprinted."""
+    labels = []
+    for fingerprint in weight_fingerprints(model):
+        revision = fingerprint.get("snapshot_commit") or fingerprint.get("revision")
+        if pinned(fingerprint):
+            labels.append(f"{fingerprint['checkpoint']} @ {str(revision)[:12]}")
+        elif fingerprint.get("files_digest"):
+            labels.append(f"{fingerprint.get('checkpoint') or 'local'} (folder {str(fingerprint['files_digest'])[:16]})")
+        elif fingerprint.get("checkpoint"):
+            labels.append(f"{fingerprint['checkpoint']} (no revision)")
+    if labels:
+        return " + ".join(dict.fromkeys(labels))
+    named = model.get("checkpoint") or config.get("checkpoint")
+    return f"{named} (no fingerprint)" if named else "(not recorded)"
+
+
+def ranking(
+    run: dict[str, Any],
+    unverified: str | None,
+    n_left_out: int,
+    n_samples: int,
+    known_digests: set[str],
+    sample_set_verified: bool = False,
+    sample_ids: tuple[str, ...] = (),
+) -> Ranking:
+    """`unverified`: why the submission check could not re-derive the sample set and scores (None: it did);
+    `sample_set_verified` and `sample_ids`: the split's samples as matched against the suite's data here."""
     reasons = []
     if unverified:
         reasons.append(f"unverified: {unverified}")
@@ -99,5 +131,8 @@ def ranking(run: dict[str, Any], unverified: str | None, n_left_out: int, n_samp
         reasons.append(weights)
     if n_samples and n_left_out / n_samples > MAX_LEFT_OUT_SHARE:
         reasons.append(f"{n_left_out} of {n_samples} samples left out (skipped or dropped as bad), over the {MAX_LEFT_OUT_SHARE:.0%} a ranked run may leave out")
-    return Ranking(ranked=not reasons, reasons=reasons)
+    scope, why_custom = data_scope(run, sample_set_verified, sample_ids)
+    if why_custom:
+        reasons.append(why_custom)
+    return Ranking(ranked=not reasons, reasons=reasons, smoke=weights is not None, data_scope=scope)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from wisebench.board.ranking import Ranking
+from wisebench.board.ranking import Ranking, checkpoint_label
 
 MEASURED = "measured"
 REPORTED = "reported"
@@ -157,7 +157,7 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any], ranking: Ranking 
         samples_per_second=figures.get("samples_per_second"),
         hardware=str(((run.get("environment") or {}).get("hardware") or {}).get("label", "")),
         backend=_backend(model),
-        checkpoint=str(model.get("checkpoint") or config.get("checkpoint") or ""),
+        checkpoint=checkpoint_label(model, config),
         n_samples=int(summary.get("n_records", 0)),
         n_skipped=skipped,
         source=f"wisebench run {run['run_id']}",
@@ -165,4 +165,6 @@ def measured_row(run: dict[str, Any], summary: dict[str, Any], ranking: Ranking 
         note="; ".join(note for note in notes if note),
         ranked=ranking is not None and ranking.ranked,
         unranked_reason="" if ranking is not None and ranking.ranked else (ranking.reason if ranking else "not checked for ranking"),
+        smoke=ranking.smoke if ranking is not None else False,
+        data_scope=ranking.data_scope if ranking is not None else "",
     )

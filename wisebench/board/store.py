@@ -64,6 +64,15 @@ CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, split, protocol);
 """
 
 
+def _current(row: BoardRow) -> BoardRow:
+    """A row stored before the board checked published splits has no data scope: it is not ranked until it is
+    submitted again (`wisebench submit --replace`) and checked under today's rules."""
+    if row.ranked and not row.data_scope:
+        row.ranked = False
+        row.unranked_reason = "stored before the board checked published splits: submit it again to be ranked"
+    return row
+
+
 def default_board_dir() -> Path:
     """$WISEBENCH_BOARD, else <wisebench cache>/board."""
     from wisebench.data.suite import cache_root
@@ -164,7 +173,8 @@ class Board:
         run_hash, records_hash = _sha256(checked.run_bytes), _sha256(checked.records_bytes)
         with self._submission_lock():
             self.clean_leftovers()
-            verdict = ranking(checked.run, checked.unverified, checked.n_left_out, checked.n_samples, self.known_weight_digests())
+            known_digests = self.known_weight_digests()
+            verdict = ranking(checked.run, checked.unverified, checked.n_left_out, checked.n_samples, known_digests, checked.sample_set_verified, checked.sample_ids)
             row = measured_row(checked.run, checked.summary, verdict, checked.row_summary)
             # The same run under its other protocols: rows of their own, kept with the run's row.
             other_rows = [measured_row(checked.run, summary, verdict, checked.other_row_summaries.get(protocol)).to_json() for protocol, summary in sorted(checked.other_summaries.items())]
@@ -262,8 +272,7 @@ class Board:
         rows = []
         for entry in result:
             data = json.loads(entry["row_json"])
-            rows.append(BoardRow.from_json(data))
-            rows += [BoardRow.from_json(other) for other in data.get(PROTOCOL_ROWS) or []]
+            rows += [_current(BoardRow.from_json(row)) for row in [data, *(data.get(PROTOCOL_ROWS) or [])]]
         return rows
 
     def rows(self, reported_file: Path | None = None) -> list[BoardRow]:

@@ -65,6 +65,8 @@ class CheckedRun:
     other_row_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
     n_left_out: int = 0  # samples skipped as bad input or dropped for a mask of the wrong size
     n_samples: int = 0  # the split's samples, as the run (or the suite here) gives them
+    sample_set_verified: bool = False  # the records' sample set was matched against the suite's data here
+    sample_ids: tuple[str, ...] = ()  # the split's samples: recorded ones and those the suite skipped at load
 
 
 def _read(folder: Path, name: str, max_bytes: int, problems: list[str]) -> bytes | None:
@@ -281,4 +283,6 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
         other_row_summaries=other_row_summaries,
         n_left_out=_left_out(run, unique),
         n_samples=int(run["suite"]["n_samples"]) + len(run["suite"].get("skipped_at_load") or []),
+        sample_set_verified=sample_set.verified,
+        sample_ids=tuple(sorted({str(record["sample_id"]) for record in unique} | {str(entry.get("sample_id")) for entry in run["suite"].get("skipped_at_load") or [] if isinstance(entry, dict) and isinstance(entry.get("sample_id"), str)})),
     )
