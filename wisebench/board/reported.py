@@ -4,6 +4,8 @@ They are figures from papers, not runs: kind "reported", the paper as source, th
 file keeps the papers' percentages so it can be checked against them by eye; rows carry fractions like measured ones.
 Segmentation papers give gIoU / cIoU; text-reasoning papers (VeriThinker, CoT-Valve) a task accuracy, under the
 suite name a measured lm-eval run of that benchmark would have (lm-eval:gsm8k ...), with protocol "paper".
+`reproduces` names the registry model whose measured runs reproduce a figure ("" where none does); an optional
+`reproduces_note` says what that pairing does not establish and is shown in the row's note.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ def _fraction(value: Any, scale: float, where: str) -> float | None:
     return float(value) / scale
 
 
+def _text(entry: dict[str, Any], key: str, where: str) -> str:
+    """An optional string field; anything else is an error, not a silent str() of it."""
+    value = entry.get(key, "")
+    if not isinstance(value, str):
+        raise WisebenchError(f"{where}: {key!r} must be a string, got {value!r}")
+    return value.strip()
+
+
 def reported_rows(path: Path | None = None) -> list[BoardRow]:
     file = path or default_reported_file()
     try:
@@ -49,6 +59,8 @@ def reported_rows(path: Path | None = None) -> list[BoardRow]:
         if entry.get("kind", REPORTED) != REPORTED:
             raise WisebenchError(f"{where}: kind must be {REPORTED!r}; measured rows come from submitted runs")
         tokens = entry.get("mean_reasoning_tokens")
+        reproduces, reproduces_note = _text(entry, "reproduces", where), _text(entry, "reproduces_note", where)
+        note = "; ".join(part for part in (str(entry.get("note", "")), reproduces_note) if part)
         rows.append(
             BoardRow(
                 kind=REPORTED,
@@ -65,7 +77,8 @@ def reported_rows(path: Path | None = None) -> list[BoardRow]:
                 accuracy_metric=str(entry.get("accuracy_metric", "")),
                 mean_reasoning_tokens=_fraction(tokens, 1.0, where),
                 source=str(entry["source"]),
-                note=str(entry.get("note", "")),
+                note=note,
+                reproduces=reproduces,
             )
         )
     return rows
