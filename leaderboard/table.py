@@ -1,4 +1,5 @@
-"""Board rows as DataFrames: the filters, the main table's display form, and the downloads. No Streamlit here."""
+"""Board rows as DataFrames: the filters, search, the table's sections and display form, the average over suites,
+and the downloads. No Streamlit here."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Iterable
 
 import pandas as pd
 
+from leaderboard.selection import SEGMENTATION_METRIC, TEXT_METRIC
 from wisebench.board.rows import MEASURED, REPORTED, BoardRow
+from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
 NOT_STATED = "not stated"  # hardware / backend of a published figure
 
@@ -25,6 +28,7 @@ SORT_CHOICES = {
 
 DISPLAY_COLUMNS = {
     "model": "model",
+    "checkpoint": "checkpoint",
     "kind": "measured / reported",
     "giou": "gIoU",
     "giou_ci": "gIoU 95% CI",
@@ -142,6 +146,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     shown = pd.DataFrame(
         {
             "model": frame["model"],
+            "checkpoint": frame["checkpoint"],
             "kind": frame["kind"],
             "giou": [_percent(value) for value in frame["giou"]],
             "giou_ci": [_interval(low, high) for low, high in zip(frame["giou_low"], frame["giou_high"])],
@@ -168,6 +173,167 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return shown.rename(columns=DISPLAY_COLUMNS).reset_index(drop=True)
+
+
+# The table's sections, in the order shown; every row is in exactly one (section_names).
+RANKED = "Ranked"
+PUBLISHED = "Published figures (reported)"
+CUSTOM_DATA = "Custom data"
+UNRANKED = "Smoke and unranked"
+SECTIONS = (RANKED, PUBLISHED, CUSTOM_DATA, UNRANKED)
+RANK = "#"
+BENCHMARK = "suite / split"
+WHY_NOT_RANKED = "why not ranked"
+SEARCHED_COLUMNS = ("model", "checkpoint", "source", "family", "note")
+
+# The order columns are shown in, whatever order they were picked in: the model and the scores first, so a phone
+# shows them without scrolling sideways; the cost next, then what identifies the run.
+COLUMN_ORDER = [
+    "model", "gIoU", "cIoU", "accuracy", "gIoU 95% CI", "cIoU 95% CI", "accuracy 95% CI",
+    "reasoning tokens (mean)", "latency p50 (s)", "n", "protocol", "checkpoint",
+]
+COLUMN_ORDER += [label for label in DISPLAY_COLUMNS.values() if label not in COLUMN_ORDER]
+SCORE_COLUMNS = ("gIoU", "cIoU", "accuracy", "gIoU 95% CI", "cIoU 95% CI", "accuracy 95% CI")
+
+# Pixel widths. With the sidebar open, a 1400 px window leaves about 920 px to the table (a 300 px sidebar, 80 px
+# padding a side): a section's default columns on one benchmark fit in TABLE_PIXELS. A 390 px phone (16 px padding a
+# side) shows the rank, the model and the scores in PHONE_PIXELS. Longer text is cut; the cell holds all of it.
+TABLE_PIXELS = 900
+PHONE_PIXELS = 358
+COLUMN_WIDTHS = {
+    RANK: 40, "model": 140, "gIoU": 64, "cIoU": 64, "accuracy": 80, "gIoU 95% CI": 110, "cIoU 95% CI": 110,
+    "accuracy 95% CI": 110, "reasoning tokens (mean)": 96, "latency p50 (s)": 90, "n": 56, "protocol": 80,
+    "checkpoint": 160, BENCHMARK: 150, WHY_NOT_RANKED: 150, "source": 160,
+}
+
+
+def section_names(frame: pd.DataFrame) -> pd.Series:
+    """Each row's section. Smoke runs (random or unknown weights) go with the unranked whatever their data; custom
+    data never ranks against the published split; reported rows are the papers' own, not ranked by the board."""
+    measured = frame["kind"] == MEASURED
+    smoke = frame["smoke"].eq(True)
+    custom = frame["data_scope"] == "custom"
+    ranked = frame["ranked"].eq(True)
+    names = pd.Series(UNRANKED, index=frame.index)
+    names[~measured] = PUBLISHED
+    names[measured & ~smoke & custom] = CUSTOM_DATA
+    names[measured & ~smoke & ~custom & ranked] = RANKED
+    return names
+
+
+def split_sections(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Section -> its rows, in SECTIONS order; empty sections are left out."""
+    if frame.empty:
+        return {}
+    names = section_names(frame)
+    return {name: frame[names == name] for name in SECTIONS if (names == name).any()}
+
+
+def rank_numbers(ordered: pd.DataFrame) -> pd.Series:
+    """1..n down the sorted rows, counted afresh in each benchmark: a rank never compares two benchmarks."""
+    return ordered.groupby("benchmark", sort=False).cumcount() + 1
+
+
+def search_rows(frame: pd.DataFrame, text: str) -> pd.DataFrame:
+    """Rows whose model, checkpoint, source, family or note holds `text`, in any case."""
+    needle = text.strip().casefold()
+    if not needle or frame.empty:
+        return frame
+    hit = pd.Series(False, index=frame.index)
+    for column in SEARCHED_COLUMNS:
+        hit |= frame[column].fillna("").astype(str).str.casefold().str.contains(needle, regex=False)
+    return frame[hit]
+
+
+def ordered_columns(columns: Iterable[str]) -> list[str]:
+    chosen = set(columns)
+    return [label for label in COLUMN_ORDER if label in chosen]
+
+
+def default_columns(frame: pd.DataFrame) -> list[str]:
+    """Model, scores (those some row has: gIoU and cIoU for segmentation, accuracy for text), reasoning tokens,
+    latency, n, protocol and checkpoint."""
+    scores = [DISPLAY_COLUMNS[column] for column in ("giou", "ciou", "accuracy") if not frame.empty and frame[column].notna().any()]
+    return ordered_columns(["model", *scores, "reasoning tokens (mean)", "latency p50 (s)", "n", "protocol", "checkpoint"])
+
+
+def default_sort(metric: str) -> str:
+    """The sort a view opens on: its headline accuracy (selection.default_metric)."""
+    return "task accuracy (high first)" if metric == TEXT_METRIC else "cIoU, or task accuracy (high first)"
+
+
+def _empty(values: pd.Series) -> bool:
+    return bool(values.isna().all() or (values.astype(str).str.strip() == "").all())
+
+
+def section_frame(ordered: pd.DataFrame, section: str, columns: Iterable[str], all_benchmarks: bool) -> pd.DataFrame:
+    """One section as shown: the chosen columns in COLUMN_ORDER, less those empty in every row here; the rank first
+    in the ranked section, why a row is not ranked in the custom and unranked ones, the paper in the published one;
+    the suite / split after the scores when several benchmarks are shown."""
+    shown = display_frame(ordered)
+    wanted = [label for label in ordered_columns(columns) if label == "model" or not _empty(shown[label])]
+    if section == PUBLISHED and "source" not in wanted:
+        wanted.append("source")
+    result = shown[wanted].copy()
+    if section in (CUSTOM_DATA, UNRANKED):
+        reasons = ordered["unranked_reason"].fillna("").astype(str)
+        result[WHY_NOT_RANKED] = reasons.where(reasons != "", "not checked for ranking").to_list()
+    if all_benchmarks:
+        after_scores = next((index for index, label in enumerate(result.columns) if label not in ("model", *SCORE_COLUMNS)), len(result.columns))
+        result.insert(after_scores, BENCHMARK, ordered["benchmark"].to_list())
+    if section == RANKED:
+        result.insert(0, RANK, rank_numbers(ordered).to_list())
+    return result
+
+
+def is_text_row(frame: pd.DataFrame) -> pd.Series:
+    """Rows of text-reasoning suites (lm-eval protocol, or a task accuracy and no IoU), as selection.is_text."""
+    no_iou = frame["giou"].isna() & frame["ciou"].isna()
+    return (frame["protocol"] == TEXT_PROTOCOL) | (no_iou & frame["accuracy"].notna())
+
+
+AVERAGE_COLUMNS = ["model", "checkpoint", "metric", "mean (%)", "benchmarks", "suites / splits", "ranked"]
+
+
+def suite_averages(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per measured model and checkpoint: the mean headline accuracy (cIoU; task accuracy for text suites) over the
+    suites and splits it was run on, each benchmark weighing once (its runs averaged first). Ranked rows and the
+    others are averaged apart (`ranked`), and segmentation never with text (`metric`)."""
+    measured = frame[frame["kind"] == MEASURED] if not frame.empty else frame
+    if measured.empty:
+        return pd.DataFrame(columns=AVERAGE_COLUMNS)
+    text = is_text_row(measured)
+    data = pd.DataFrame(
+        {
+            "metric": text.map({True: TEXT_METRIC, False: SEGMENTATION_METRIC}),
+            "ranked": section_names(measured) == RANKED,
+            "model": measured["model"],
+            "checkpoint": measured["checkpoint"].fillna(""),
+            "benchmark": measured["benchmark"],
+            "value": measured["accuracy"].where(text, measured["ciou"]).astype(float),
+        }
+    ).dropna(subset=["value"])
+    keys = ["metric", "ranked", "model", "checkpoint"]
+    per_benchmark = data.groupby([*keys, "benchmark"], sort=False)["value"].mean().reset_index()
+    position = {name: index for index, name in enumerate(benchmarks(frame))}
+    averages = per_benchmark.groupby(keys, sort=False).agg(
+        mean=("value", "mean"),
+        benchmarks=("benchmark", "size"),
+        names=("benchmark", lambda names: "; ".join(sorted(names, key=lambda name: position.get(name, len(position))))),
+    ).reset_index()
+    averages = averages.assign(segmentation_first=averages["metric"] != SEGMENTATION_METRIC, unranked=~averages["ranked"])
+    averages = averages.sort_values(["segmentation_first", "unranked", "mean", "model"], ascending=[True, True, False, True], kind="stable")
+    return pd.DataFrame(
+        {
+            "model": averages["model"],
+            "checkpoint": averages["checkpoint"],
+            "metric": averages["metric"],
+            "mean (%)": (100 * averages["mean"]).round(1),
+            "benchmarks": averages["benchmarks"].astype(int),
+            "suites / splits": averages["names"],
+            "ranked": averages["ranked"].astype(bool),
+        }
+    ).reset_index(drop=True)
 
 
 def download_frame(frame: pd.DataFrame) -> pd.DataFrame:
