@@ -48,8 +48,21 @@ def app(board, monkeypatch) -> AppTest:
     return test
 
 
-def main_table(test: AppTest) -> pd.DataFrame:
-    return test.tabs[0].dataframe[0].value
+def tab(test: AppTest, label: str):
+    return next(element for element in test.tabs if element.label == label)
+
+
+def main_table(test: AppTest, section: str | None = None) -> pd.DataFrame:
+    """The Leaderboard tab's tables, every column picked, one section or all of them in order."""
+    if test.multiselect(key="table_columns").value != list(table.DISPLAY_COLUMNS.values()):
+        test.multiselect(key="table_columns").set_value(list(table.DISPLAY_COLUMNS.values())).run()
+    frames = []
+    headings = [heading.value for heading in tab(test, "Leaderboard").subheader]
+    tables = tab(test, "Leaderboard").dataframe[: len(headings)]
+    for heading, element in zip(headings, tables):
+        if section is None or heading.startswith(section):  # a heading is the section, then view.title's scope
+            frames.append(element.value)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def rows_of(board: Board, **where) -> list[BoardRow]:
@@ -62,6 +75,9 @@ def run_option(test: AppTest, key: str, model: str) -> str:
 
 def test_default_view_is_the_measured_benchmark_sorted_by_ciou(app, board):
     assert app.sidebar.selectbox(key="benchmark").value == "reasonseg-mini / val"
+    assert app.sidebar.selectbox(key="protocol:reasonseg-mini / val").value == "lisa"
+    headings = [heading.value for heading in tab(app, "Leaderboard").subheader]
+    assert headings == [table.UNRANKED + " · reasonseg-mini / val · protocol lisa"]  # synthetic runs: smoke
     shown = main_table(app)
     expected = sorted(rows_of(board, suite="reasonseg-mini", split="val"), key=lambda row: -row.ciou)
     assert list(shown["model"]) == [row.model for row in expected] and len(expected) == 3
@@ -77,18 +93,23 @@ def test_default_view_is_the_measured_benchmark_sorted_by_ciou(app, board):
     assert set(shown["protocol"]) == {"lisa"}
 
 
-def test_a_paper_benchmark_shows_reported_rows(app):
+def test_a_paper_benchmark_shows_reported_rows_one_protocol_at_a_time(app):
     app.sidebar.selectbox(key="benchmark").set_value("reasonseg / test").run()
+    protocol = app.sidebar.selectbox(key="protocol:reasonseg / test")
+    assert protocol.value == "segzero" and protocol.options == ["segzero (4 rows)", "lisa (2 rows)"]  # most rows first
     shown = main_table(app).set_index("model")
+    assert set(shown["protocol"]) == {"segzero"} and "LISA-7B-LLaVA1.5" not in shown.index
     assert set(shown["measured / reported"]) == {REPORTED}
     assert shown.loc["WISE-7B-S", "cIoU"] == 58.3 and shown.loc["WISE-7B-S", "gIoU"] == 60.3
     assert shown.loc["WISE-7B-S", "reasoning tokens (mean)"] == 22.7
     assert shown.loc["WISE-7B-S", "protocol"] == "segzero" and shown.loc["WISE-7B-S", "hardware"] == table.NOT_STATED
     assert "WISE" in shown.loc["WISE-7B-S", "source"]
-    assert shown.loc["LISA-7B-LLaVA1.5", "protocol"] == "lisa"
-    assert pd.isna(shown.loc["WISE-7B-S", "latency p50 (s)"])
+    assert "latency p50 (s)" not in shown.columns  # no paper states one: the empty column is left out
     assert list(shown.index)[0] == "WISE-7B"  # highest cIoU on ReasonSeg test (58.5)
     assert list(shown["cIoU"]) == sorted(shown["cIoU"], reverse=True)
+    protocol.set_value("lisa").run()
+    lisa = main_table(app).set_index("model")
+    assert set(lisa.index) == {"LISA-7B-LLaVA1.5", "LISA-13B-LLaVA1.5"} and set(lisa["protocol"]) == {"lisa"}
 
 
 def test_filters_by_family_hardware_kind_and_protocol(app):
@@ -101,9 +122,9 @@ def test_filters_by_family_hardware_kind_and_protocol(app):
     app.sidebar.multiselect(key="hardware").set_value(["NVIDIA H100", table.NOT_STATED]).run()
     app.sidebar.multiselect(key="families").set_value(["Seg-Zero", "LISA", "WISE"]).run()
     app.sidebar.selectbox(key="benchmark").set_value("reasonseg / val").run()
-    assert set(main_table(app)["family"]) == {"Seg-Zero", "LISA", "WISE"}
-    app.sidebar.multiselect(key="protocols").set_value(["segzero"]).run()
-    assert "LISA" not in set(main_table(app)["family"])
+    assert set(main_table(app)["family"]) == {"Seg-Zero", "WISE"}  # the most rows' protocol: segzero
+    app.sidebar.selectbox(key="protocol:reasonseg / val").set_value("lisa").run()
+    assert set(main_table(app)["family"]) == {"LISA"}
     app.sidebar.multiselect(key="kinds").set_value([MEASURED]).run()
     assert main_table(app).empty
     assert not app.exception
@@ -113,9 +134,11 @@ def test_sorting_and_the_all_benchmarks_view(app):
     app.selectbox(key="sort").set_value("reasoning tokens (few first)").run()
     assert list(main_table(app)["model"]) == ["wise-s", "wise", "seg-zero"]
     app.sidebar.selectbox(key="benchmark").set_value("all suites and splits").run()
-    shown = main_table(app)
-    assert list(shown["suite / split"][:4]) == ["reasonseg-mini / val"] * 3 + ["reasonseg-mini / test"]
-    assert set(shown["measured / reported"]) == {MEASURED, REPORTED}
+    app.sidebar.selectbox(key="protocol:all suites and splits").set_value("lisa").run()
+    measured = main_table(app, table.UNRANKED)
+    assert list(measured["suite / split"]) == ["reasonseg-mini / val"] * 3 + ["reasonseg-mini / test"]
+    assert set(main_table(app)["measured / reported"]) == {MEASURED, REPORTED}
+    assert set(main_table(app)["protocol"]) == {"lisa"}
 
 
 def test_downloads_hold_the_raw_rows(board):
@@ -132,27 +155,28 @@ def test_downloads_hold_the_raw_rows(board):
     assert "'=HYPERLINK" in table.to_csv(risky)
 
 
-def test_accuracy_cost_charts_and_other_views_render(app):
-    assert len(app.tabs[1].get("vega_lite_chart")) == 2
-    assert len(app.tabs[2].get("vega_lite_chart")) == 1
-    subsets = app.tabs[3].dataframe[0].value
+def test_every_tab_renders(app):
+    assert [element.label for element in app.tabs] == ["Leaderboard", "Accuracy vs cost", "Side by side", "Reproduction", "Difficulty", "Reasoning length", "Subsets & budgets", "Sample browser", "Compare runs"]
+    assert not app.error and not app.exception
+    assert len(tab(app, "Accuracy vs cost").get("vega_lite_chart")) == 3  # tokens, latency, OAA_t
+    assert len(tab(app, "Reasoning length").get("vega_lite_chart")) == 1
+    assert len(tab(app, "Difficulty").get("vega_lite_chart")) == 2
+    subsets = tab(app, "Subsets & budgets").dataframe[0].value
     assert {"overall", "long", "short"} <= set(subsets.columns)
-    refcoco = app.tabs[3].dataframe[2].value  # the RefCOCO splits pivot, from reported rows
-    assert refcoco.loc[("WISE-7B", REPORTED, "segzero"), "refcocog / test"] == 71.8
+    refcoco = tab(app, "Subsets & budgets").dataframe[2].value  # the RefCOCO splits pivot, from reported rows
+    assert refcoco.loc[("LISA-7B-LLaVA1.5", REPORTED, "lisa"), "refcoco / testA"] == 76.5
+    assert {key[2] for key in refcoco.index} == {"lisa"}  # the page's protocol only
 
 
 def test_pareto_front():
     frame = pd.DataFrame({"cost": [10, 20, 30, 15, 40, 10], "accuracy": [0.5, 0.7, 0.6, 0.4, 0.8, 0.45]})
     assert list(charts.pareto_front(frame, "cost", "accuracy").index) == [0, 1, 4]
-    rows = table.rows_frame([BoardRow(kind=MEASURED, model="m", family="f", suite="s", split="v", protocol="lisa", ciou=0.5, mean_reasoning_tokens=3.0)])
-    spec = charts.accuracy_cost_chart(rows, "mean_reasoning_tokens", "tokens", "ciou", "cIoU").to_dict()
-    assert len(spec["layer"]) == 3
 
 
 def test_sample_browser_shows_the_sample_and_keeps_model_text_as_text(app, board):
     app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", "seg-zero")).run()
     sample_picker(app).set_value("mini_val_0003").run()
-    browser = app.tabs[4]
+    browser = tab(app, "Sample browser")
     assert len(browser.get("image")) == 1
     assert not browser.warning  # the suite's image and ground truth were found
     reasoning = browser.code[0].value
@@ -188,7 +212,7 @@ def test_sample_browser_without_the_suite_data(app, monkeypatch):
     monkeypatch.setattr(samples, "suite_samples", unavailable)
     try:
         app.run()
-        browser = app.tabs[4]
+        browser = tab(app, "Sample browser")
         assert "predicted mask is shown alone" in browser.warning[0].value
         assert len(browser.get("image")) == 1
         assert not app.exception
@@ -199,13 +223,13 @@ def test_sample_browser_without_the_suite_data(app, monkeypatch):
 def test_compare_two_runs(app, board):
     app.selectbox(key="compare_a").set_value(run_option(app, "compare_a", "seg-zero")).run()
     app.selectbox(key="compare_b").set_value(run_option(app, "compare_b", "wise")).run()
-    summary = app.tabs[5].dataframe[0].value.iloc[0]
+    summary = tab(app, "Compare runs").dataframe[0].value.iloc[0]
     ids = {row.model: row.run_id for row in board.measured_rows() if row.split == "val"}
     expected = compare_paired(board.records(ids["seg-zero"]), board.records(ids["wise"]), protocol="lisa", seed=0)
     assert summary["paired samples"] == 32
     assert summary["cIoU B - A"] == f"{100 * expected['ciou_delta']:+.1f}"
     assert (summary["better"], summary["worse"], summary["equal"]) == (expected["n_better"], expected["n_worse"], expected["n_equal"])
-    differences = app.tabs[5].dataframe[1].value
+    differences = tab(app, "Compare runs").dataframe[1].value
     assert len(differences) == 32 and differences["difference"].abs().is_monotonic_decreasing
     assert "wise-reasonseg-mini-test" not in "".join(app.selectbox(key="compare_b").options)  # same split only
 
@@ -244,7 +268,7 @@ def test_an_empty_board_shows_the_published_rows(tmp_path, monkeypatch):
     assert not test.exception
     assert test.sidebar.selectbox(key="benchmark").value == "reasonseg / val"
     assert set(main_table(test)["measured / reported"]) == {REPORTED}
-    assert "No measured run matches the filters." in [info.value for info in test.tabs[4].info]
+    assert "No measured run matches the filters." in [info.value for info in tab(test, "Sample browser").info]
     assert not (tmp_path / "empty").exists()  # the app never writes to the board
 
 

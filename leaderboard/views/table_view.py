@@ -2,18 +2,17 @@
 and unranked), with a column picker, search, sort, downloads, and the average over suites below.
 
 Board text (model names, checkpoints, notes, reasons) is untrusted: it reaches the page through st.dataframe and
-st.text only; headings that name a suite pass through `_plain` first.
+st.text only; headings that name a suite pass through widgets.title, which escapes Markdown.
 """
 
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 import streamlit as st
 
 from leaderboard import table
 from leaderboard.context import BoardView
+from leaderboard.widgets import title
 
 ROW_PIXELS = 35  # st.dataframe's row height: a table is as tall as its rows, up to MAX_TABLE_PIXELS
 MAX_TABLE_PIXELS = 760
@@ -31,14 +30,6 @@ CAPTION = (
     "than the published split. Smoke and unranked: random or unknown weights, scripted or unverified runs. A rank "
     "only compares runs of one suite / split; every row here shares the protocol in the headings."
 )
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#!|:~$])")  # what would make a link, image, emoji or colour
-
-
-def _plain(text: str) -> str:
-    """Markdown punctuation escaped: a suite name in a heading renders as itself, never as a link or an image."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
 def _follow_default(key: str, default: object) -> None:
     """A widget keeps the view's default (which changes with the benchmark: text suites have no IoU) until the
     reader changes it; from then on the reader's choice stays."""
@@ -84,7 +75,7 @@ def show(view: BoardView) -> None:
         # Grouped by benchmark always: the ranked section numbers each benchmark's rows apart.
         ordered = table.sort_rows(rows, sort_choice, group_by_benchmark=True)
         shown_rows.append(ordered)
-        st.subheader(_plain(view.title(section)))
+        title(view.title(section))
         _table(table.section_frame(ordered, section, columns, all_benchmarks), key=f"table:{section}")
     st.caption(CAPTION)
     downloads = pd.concat(shown_rows) if shown_rows else view.rows.head(0)
