@@ -48,7 +48,8 @@ class BoardView:
         return loading.records(self.board_folder, run_id, self.stamp)
 
     def summary(self, run_id: str) -> dict[str, Any]:
-        return loading.summary(self.board_folder, run_id, self.stamp)
+        """The run's summary under the page's protocol (a run re-scored with --protocol has one per protocol)."""
+        return loading.summary(self.board_folder, run_id, self.protocol, self.stamp)
 
     def suite_samples(self, suite: str, split: str) -> dict[str, Any] | str:
         """The split's samples by id, or why they are not available on this machine."""

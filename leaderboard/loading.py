@@ -31,8 +31,8 @@ def board_rows(board_folder: str, board_stamp: float) -> list[BoardRow]:
 
 
 @st.cache_data(show_spinner=False)
-def summary(board_folder: str, run_id: str, board_stamp: float) -> dict:
-    return Board(board_folder).summary(run_id)
+def summary(board_folder: str, run_id: str, protocol: str | None, board_stamp: float) -> dict:
+    return Board(board_folder).summary(run_id, protocol)
 
 
 @st.cache_data(show_spinner=False)

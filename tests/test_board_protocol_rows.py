@@ -11,6 +11,7 @@ import pytest
 from wisebench.board.store import Board
 from wisebench.board.submission import SubmissionRejected, check_run_folder
 from wisebench.cli import main
+from wisebench.errors import WisebenchError
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +33,12 @@ def test_two_protocols_of_one_run_are_two_rows_of_that_run(rescored_run, tmp_pat
     assert [(row.run_id, row.protocol) for row in rows] == [(run["run_id"], "lisa"), (run["run_id"], "segzero")]
     assert rows[1].giou == pytest.approx(run["summaries"]["segzero"]["subsets"]["overall"]["giou"])
     assert rows[0].ranked == rows[1].ranked  # one run, one verdict
+    # Each row's views read the summary under that row's protocol (OAA_t, subsets, bands).
+    assert board.summary(run["run_id"])["protocol"] == "lisa" == board.summary(run["run_id"], "lisa")["protocol"]
+    segzero = board.summary(run["run_id"], "segzero")
+    assert segzero["protocol"] == "segzero" and segzero["subsets"]["overall"]["giou"] == rows[1].giou
+    with pytest.raises(WisebenchError, match="no summary under protocol 'visionreasoner'"):
+        board.summary(run["run_id"], "visionreasoner")
 
 
 def test_an_edited_second_protocol_summary_is_rejected(rescored_run, tmp_path):

@@ -168,6 +168,20 @@ def test_every_tab_renders(app):
     assert {key[2] for key in refcoco.index} == {"lisa"}  # the page's protocol only
 
 
+def test_cost_charts_take_one_suite_at_a_time(app):
+    app.sidebar.selectbox(key="benchmark").set_value("all suites and splits").run()
+    app.sidebar.selectbox(key="protocol:all suites and splits").set_value("lisa").run()
+    picker = app.selectbox(key="cost_benchmark")
+    assert picker.options[:2] == ["reasonseg-mini / val", "reasonseg-mini / test"] and "reasonseg / val" in picker.options
+    picker.set_value("reasonseg / val").run()
+    (tokens_chart, *_) = tab(app, "Accuracy vs cost").get("vega_lite_chart")
+    import pyarrow
+
+    assert "reasonseg / val · protocol lisa" in " ".join(json.loads(tokens_chart.proto.spec)["title"]["text"])
+    drawn = pd.concat([pyarrow.ipc.open_stream(dataset.data.data).read_pandas() for dataset in tokens_chart.proto.datasets])
+    assert set(drawn["benchmark"]) == {"reasonseg / val"} and set(drawn["protocol"]) == {"lisa"}
+
+
 def test_pareto_front():
     frame = pd.DataFrame({"cost": [10, 20, 30, 15, 40, 10], "accuracy": [0.5, 0.7, 0.6, 0.4, 0.8, 0.45]})
     assert list(charts.pareto_front(frame, "cost", "accuracy").index) == [0, 1, 4]

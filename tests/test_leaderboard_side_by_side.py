@@ -156,7 +156,7 @@ def records_of(board: Board, model: str) -> list[dict]:
 def test_three_runs_side_by_side(app, board):
     assert len(app.multiselect(key="sbs_runs").value) == 3  # the default: three runs of the benchmark
     app.multiselect(key="sbs_runs").set_value(labels_of(app, "seg-zero", "wise", "wise-s")).run()
-    assert not app.exception and "protocol lisa" in app.text[0].value
+    assert not app.exception and "protocol lisa" in app.subheader[0].value
     columns = run_columns(app)
     assert len(columns) == 3
     sample_id = sample_picker(app).value
@@ -271,7 +271,7 @@ def test_text_runs_show_accuracy_and_the_response_without_an_image():
         metrics = {metric.label: metric.value for metric in column.metric}
         assert metrics["reasoning tokens"] == tokens and "accuracy (exact_match,strict)" in metrics
         assert column.code[0].value.startswith("<b>") and column.code[1].value == "4"
-    assert test.text[1].value == "Question 1"
+    assert test.text[0].value == "Question 1"
 
 
 def one_run_page() -> None:

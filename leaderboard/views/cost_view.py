@@ -7,19 +7,33 @@ charts' own titles or through st.text, never as Markdown.
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
-from leaderboard import charts, samples, selection
+from leaderboard import charts, samples, selection, table
 from leaderboard.context import BoardView, short_label
 
 METRIC_KEY = "cost_metric"
 FRONT_NOTE = "Lines: the Pareto front of each kind (nothing cheaper is more accurate), solid for measured rows, dashed for reported ones."
 
 
+def one_benchmark(view: BoardView) -> BoardView:
+    """With every suite shown, the charts still take one suite / split at a time: a Pareto front across suites would
+    rank a cIoU on RefCOCO against one on ReasonSeg."""
+    benchmarks = table.benchmarks(view.rows)
+    if len(benchmarks) <= 1:
+        return view
+    chosen = st.selectbox("suite / split of these charts (one at a time: fronts never span suites)", benchmarks, key="cost_benchmark")
+    rows = view.rows[view.rows["benchmark"] == chosen]
+    return dataclasses.replace(view, rows=rows, benchmark=chosen, metric=selection.default_metric(rows), caveats=selection.caveats(rows))
+
+
 def show(view: BoardView) -> None:
     if view.rows.empty:
         st.info("No row matches the filters.")
         return
+    view = one_benchmark(view)
     choices = selection.metric_choices(view.rows)
     if st.session_state.get(METRIC_KEY) not in choices:  # another benchmark took the remembered accuracy away
         st.session_state.pop(METRIC_KEY, None)
@@ -62,24 +76,14 @@ def cost_section(view: BoardView, metric: str, column: str, cost: str, cost_name
 
 
 def oaa_section(view: BoardView) -> None:
-    """OAA_t over t, one line per measured run whose summary is under the view's protocol."""
+    """OAA_t over t, one line per measured run, from its summary under the view's protocol."""
     runs = view.runs()
     if not runs:
         st.info("OAA_t over the token budget needs measured runs: none matches the filters.")
         return
-    summaries, elsewhere = {}, []
-    for row in runs.values():
-        summary = view.summary(str(row["run_id"]))
-        # A run's stored summary is that of its headline protocol: under any other its OAA_t is not this view's.
-        if summary.get("protocol") == view.protocol:
-            summaries[short_label(row)] = summary
-        else:
-            elsewhere.append(short_label(row))
+    summaries = {short_label(row): view.summary(str(row["run_id"])) for row in runs.values()}
     budgets = samples.budget_table(summaries)
     if budgets.empty:
         st.info("None of these runs has OAA_t figures under this protocol.")
     else:
         st.altair_chart(charts.oaa_chart(budgets, view.title("OAA_t over the token budget t")), width="stretch")
-    if elsewhere:
-        st.text(f"Not drawn, OAA_t stored under another protocol only: {', '.join(elsewhere)}")
-

@@ -16,6 +16,7 @@ import streamlit as st
 from leaderboard import samples, side_by_side
 from leaderboard.context import BoardView, short_label
 from leaderboard.overlay import overlay
+from leaderboard.widgets import forget_stale_choice, title
 from wisebench.board.untrusted import UntrustedInputError
 from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
@@ -25,16 +26,13 @@ RUNS_KEY = "sbs_runs"
 
 
 def show(view: BoardView) -> None:
-    st.subheader("Side by side")
-    st.text(view.title("Side by side"))
+    title(view.title("Side by side"))
     runs = view.runs()
     if len(runs) < side_by_side.MIN_RUNS:
         st.info("Side by side needs two measured runs of one suite and split: the filters leave fewer.")
         return
     labels = list(runs)
-    remembered = st.session_state.get(RUNS_KEY)
-    if remembered is not None and not set(remembered) <= set(labels):
-        del st.session_state[RUNS_KEY]  # the filters took a chosen run away: start again from the default
+    forget_stale_choice(RUNS_KEY, labels)  # the filters took a chosen run away: start again from the default
     chosen = st.multiselect(
         f"runs ({side_by_side.MIN_RUNS} to {side_by_side.MAX_RUNS}, one suite and split)",
         labels,

@@ -294,8 +294,16 @@ class Board:
             raise WisebenchError(f"run {run_id!r} is not on the board at {self.folder}")
         return entry
 
-    def summary(self, run_id: str) -> dict[str, Any]:
-        return json.loads(self._entry(run_id)["summary_json"])
+    def summary(self, run_id: str, protocol: str | None = None) -> dict[str, Any]:
+        """The run's summary under `protocol` (None: its own): the headline one from the index, another from the run's
+        `summaries` (each checked against the records when it was submitted)."""
+        headline = json.loads(self._entry(run_id)["summary_json"])
+        if protocol is None or headline.get("protocol") == protocol:
+            return headline
+        others = self.run_document(run_id).get("summaries") or {}
+        if protocol not in others:
+            raise WisebenchError(f"run {run_id} has no summary under protocol {protocol!r}")
+        return others[protocol]
 
     def notes(self, run_id: str) -> list[str]:
         return json.loads(self._entry(run_id)["notes_json"])
