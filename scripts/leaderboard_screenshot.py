@@ -1,74 +1,37 @@
-"""Screenshot of the leaderboard for the README: docs/leaderboard.png, and the same board as a plain-text table.
+"""Screenshots of every tab of the leaderboard at 1400 px and 390 px, each page checked; and the board as a table.
 
-    python scripts/leaderboard_screenshot.py [--board DIR] [--out docs/leaderboard.png] [--no-screenshot]
+    python scripts/leaderboard_screenshot.py [--board DIR] [--out docs/screenshots] [--no-screenshot]
 
-Without --board it builds a demo board in a temporary folder, every run submitted through the same checks as
-`wisebench submit`, next to the published rows:
-  - two real runs of the `oracle` adapter (GrabCut) on the bundled reasonseg-mini suite (val and test, about 20 s on
-    2 CPU cores): segmentation;
-  - one text-reasoning run on an 8-question local lm-eval task (lm-eval's own filter and exact_match scorer) of the
-    test suite's scripted stand-in reasoner (tests/text_standin.py), registered here as `scripted-stand-in` so the
-    board says what it is: its outputs are fixed strings, not a model's.
-It prints the board's measured rows and the reported text-reasoning rows as a Markdown table (stdout), then starts
-the app with `streamlit run` on a free 127.0.0.1 port, opens it in headless Chromium, waits for the table, saves the
-picture and stops both.
+Without --board it builds the demo board (leaderboard/demo_board.py: scripted smoke runs, two real oracle runs, two
+custom-data runs on a few reasonseg val images, the scripted text stand-in, next to the published rows) in a temporary
+folder. It prints the board's measured rows and the reported text-reasoning rows as a Markdown table (stdout; the
+README quotes it), then starts the app with `streamlit run` on a free 127.0.0.1 port, opens it in headless Chromium,
+and for each width and each tab found on the page saves <out>/<tab-slug>-<width>.png, the whole page (up to
+MAX_HEIGHT px tall). Every page is checked by leaderboard.browser_checks.page_problems (exceptions, error alerts,
+drawn charts without data, overlapping or cut-off labels); the script exits 1 listing them when there are any.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import re
 import sys
 import tempfile
-import urllib.parse
+import time
 from pathlib import Path
 
-from leaderboard.serve import chromium_paths, headless_chromium, running_app, wait_for_table
+from leaderboard.browser_checks import click_tab, open_board, page_height, page_problems, tab_labels, wait_until_settled
+from leaderboard.demo_board import CUSTOM_BENCHMARK, SMOKE_BENCHMARK, build_demo_board
+from leaderboard.serve import chromium_paths, headless_chromium, running_app
 from wisebench.board.rows import MEASURED, BoardRow
 
 ROOT = Path(__file__).resolve().parents[1]
-STAND_IN = "scripted-stand-in"
-
-
-def text_stand_in_run(folder: Path) -> tuple[Path, Path]:
-    """The stand-in's run folder and the task folder it was checked against. The suite is named by the YAML's path
-    relative to the task folder (lm-eval:toy.yaml), so the board shows no temporary path."""
-    sys.path.insert(0, str(ROOT / "tests"))  # the stand-in and its tokenizer helper live with the tests
-    import text_standin
-
-    from wisebench.registry import MODELS
-    from wisebench.runner.config import RunConfig
-    from wisebench.runner.run import execute_run
-
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")  # a local JSON task: nothing to fetch
-    MODELS.register(STAND_IN, "text_standin:STANDIN")
-    task = text_standin.write_task(folder / "task")
-    previous = Path.cwd()
-    os.chdir(task.parent)  # (contextlib.chdir is Python 3.11+; the project supports 3.10)
-    try:
-        config = RunConfig(model=STAND_IN, suite=f"lm-eval:{task.name}", split="test", out=str(folder / "runs"))
-        result = execute_run(config, progress=False)
-    finally:
-        os.chdir(previous)
-    return result.folder, task.parent
-
-
-def build_demo_board(folder: Path) -> Path:
-    from wisebench.board.store import Board
-    from wisebench.board.submission import check_run_folder
-    from wisebench.runner.config import RunConfig
-    from wisebench.runner.run import execute_run
-
-    board = Board(folder / "board")
-    for split in ("val", "test"):
-        config = RunConfig(model="oracle", suite="reasonseg-mini", split=split, out=str(folder / "runs"))
-        result = execute_run(config, progress=False)
-        board.add(check_run_folder(result.folder), submitted_from=str(result.folder))
-        print(f"demo run {result.folder.name} submitted", file=sys.stderr)
-    text_folder, task_folder = text_stand_in_run(folder)
-    board.add(check_run_folder(text_folder, str(task_folder)), submitted_from=str(text_folder))
-    print(f"demo run {text_folder.name} submitted", file=sys.stderr)
-    return board.folder
+WIDTHS = (1400, 390)
+BASE_HEIGHT = 1000  # the window's height while a tab is laid out and measured
+MAX_HEIGHT = 4000
+# The benchmark each tab is shown on: the demo's smoke rows (difficulty bands, reasoning, failures) unless the tab is
+# about published figures, which the demo has on reasonseg / val only.
+BENCHMARK_FOR_TAB = {"Reproduction": CUSTOM_BENCHMARK}
 
 
 def _percent(value: float | None, low: float | None = None, high: float | None = None) -> str:
@@ -114,29 +77,68 @@ def readme_rows(board_folder: Path) -> list[BoardRow]:
     return measured + reported_text
 
 
+def slug(label: str) -> str:
+    """'Subsets & budgets' -> 'subsets-budgets'."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def full_page_shot(driver, width: int, path: Path) -> None:
+    """The window made as tall as the page (up to MAX_HEIGHT), the picture saved, the window set back."""
+    chrome = int(driver.execute_script("return window.outerHeight - window.innerHeight;"))
+    driver.set_window_size(width, min(page_height(driver) + chrome, MAX_HEIGHT))
+    wait_until_settled(driver)
+    driver.save_screenshot(str(path))
+    driver.set_window_size(width, BASE_HEIGHT)
+
+
+def shoot_every_tab(url: str, out: Path, benchmark: str) -> list[str]:
+    """<out>/<tab-slug>-<width>.png for every width and tab (other <name>-<width>.png there are removed); the
+    problems found, each with its tab and width."""
+    problems = []
+    for width in WIDTHS:
+        for stale in out.glob(f"*-{width}.png"):  # shots of tabs since renamed or removed
+            stale.unlink()
+        with headless_chromium(width, BASE_HEIGHT) as driver:
+            open_board(driver, url, benchmark)
+            shown = benchmark
+            for label in tab_labels(driver):
+                wanted = BENCHMARK_FOR_TAB.get(label, benchmark)
+                if wanted != shown:
+                    open_board(driver, url, wanted)
+                    shown = wanted
+                started = time.monotonic()
+                click_tab(driver, label)
+                problems += [f"{label} at {width} px ({wanted}): {problem}" for problem in page_problems(driver)]
+                path = out / f"{slug(label)}-{width}.png"
+                full_page_shot(driver, width, path)
+                print(f"wrote {path} ({time.monotonic() - started:.1f}s)", file=sys.stderr)
+    return problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--board", type=Path, help="an existing board (default: build a demo board)")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "leaderboard.png")
-    parser.add_argument("--benchmark", default="all suites and splits", help="suite / split to preselect")
-    parser.add_argument("--width", type=int, default=1600)
-    parser.add_argument("--height", type=int, default=1150)
+    parser.add_argument("--board", type=Path, help="an existing board (default: build the demo board)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="folder for the PNGs")
+    parser.add_argument("--benchmark", default=SMOKE_BENCHMARK, help="suite / split to preselect (a few tabs use their own: BENCHMARK_FOR_TAB)")
     parser.add_argument("--no-screenshot", action="store_true", help="only print the table")
     args = parser.parse_args()
     if not args.no_screenshot and chromium_paths() is None:
         print("chromium and chromedriver are needed: apt-get install chromium chromium-driver", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="wisebench-screenshot-") as scratch:
+        started = time.monotonic()
         board = args.board or build_demo_board(Path(scratch))
+        print(f"board ready in {time.monotonic() - started:.0f}s", file=sys.stderr)
         print(markdown_table(readme_rows(board)))
         if args.no_screenshot:
             return 0
-        with running_app(board, log=Path(scratch) / "streamlit.log") as url, headless_chromium(args.width, args.height) as driver:
-            driver.get(f"{url}/?{urllib.parse.urlencode({'benchmark': args.benchmark})}")
-            wait_for_table(driver)
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            driver.save_screenshot(str(args.out))
-    print(f"wrote {args.out}", file=sys.stderr)
+        args.out.mkdir(parents=True, exist_ok=True)
+        with running_app(board, log=Path(scratch) / "streamlit.log") as url:
+            problems = shoot_every_tab(url, args.out, args.benchmark)
+    if problems:
+        print(f"{len(problems)} problem(s) on the pages:", file=sys.stderr)
+        print("\n".join(f"  - {problem}" for problem in problems), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -115,15 +115,17 @@ def make_synthetic_run(
     seed: int = 0,
     protocol: str = "lisa",
     hardware_label: str | None = None,
+    data_dir: str | None = None,
 ) -> Path:
-    """A complete run folder under `out` for registered model name `model` (its script from SCRIPTS)."""
+    """A complete run folder under `out` for registered model name `model` (its script from SCRIPTS); `data_dir` is
+    the suite's data folder, as --data-dir (None: the suite's default)."""
     from wisebench.runner.config import RunConfig
     from wisebench.runner.run import execute_run
     from wisebench.runner.store import read_run_json, write_json_atomic
 
     script = SCRIPTS[model]
     # The checkpoint names the script, so a synthetic run never shares a run id (and folder) with a real one.
-    config = RunConfig(model=model, suite=suite, split=split, out=str(out), seed=seed, protocol=protocol, checkpoint=f"synthetic/{model}")
+    config = RunConfig(model=model, suite=suite, split=split, out=str(out), seed=seed, protocol=protocol, checkpoint=f"synthetic/{model}", data_dir=data_dir)
     result = execute_run(config, progress=False, adapter_factory=lambda run_config: ScriptedAdapter(run_config.model_options(), model, script))
     if hardware_label is not None:  # hardware is metadata, outside the summary: tests vary it to exercise filters
         run = read_run_json(result.folder)
