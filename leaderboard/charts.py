@@ -36,6 +36,16 @@ KIND_STROKES = alt.Scale(domain=[MEASURED, REPORTED], range=[MEASURED_COLOR, REP
 KIND_DASHES = alt.Scale(domain=[MEASURED, REPORTED], range=[[1, 0], [5, 4]])
 
 
+def fitted(chart: alt.TopLevelMixin, height: int) -> alt.TopLevelMixin:
+    """The page's width, a fixed plot height and edge padding: what keeps titles, axes and legends inside the svg."""
+    return chart.properties(height=height, width="container", autosize=FIT_WIDTH, padding=EDGE_PADDING)
+
+
+def bottom_legend(title: str) -> alt.Legend:
+    """A legend under the plot, one entry per line: beside it, it would take a phone's width from the plot."""
+    return alt.Legend(title=title, orient="bottom", direction="vertical", labelLimit=280)
+
+
 def pareto_front(frame: pd.DataFrame, cost: str, accuracy: str) -> pd.DataFrame:
     """Rows no other row beats on both axes (cheaper or as cheap, and more accurate), ordered by cost."""
     points = frame.dropna(subset=[cost, accuracy]).sort_values([cost, accuracy], ascending=[True, False], kind="stable")
@@ -115,7 +125,7 @@ def cost_points(frame: pd.DataFrame, cost: str, accuracy: str) -> pd.DataFrame:
     )
 
 
-def _title(text: str) -> alt.TitleParams:
+def wrapped_title(text: str) -> alt.TitleParams:
     # Wrapped to the narrowest chart: a title wider than the page would be cut off, not wrapped, by Vega.
     return alt.TitleParams(textwrap.wrap(text, TITLE_CHARACTERS, break_on_hyphens=False), fontSize=13)
 
@@ -165,7 +175,7 @@ def accuracy_cost_chart(frame: pd.DataFrame, cost: str, cost_title: str | None, 
     front = alt.Chart(fronts).mark_line(strokeWidth=1.5, interpolate="step-after").encode(
         x=x, y=y, detail="kind:N", stroke=alt.Stroke("kind:N", scale=KIND_STROKES, legend=None), strokeDash=alt.StrokeDash("kind:N", scale=KIND_DASHES, legend=None)
     )
-    return alt.layer(front, points, text).properties(title=_title(title), height=PLOT_HEIGHT, width="container", autosize=FIT_WIDTH, padding=EDGE_PADDING)
+    return alt.layer(front, points, text).properties(title=wrapped_title(title), height=PLOT_HEIGHT, width="container", autosize=FIT_WIDTH, padding=EDGE_PADDING)
 
 
 def constant_runs(lengths: pd.DataFrame) -> list[str]:
@@ -180,17 +190,17 @@ def reasoning_length_chart(lengths: pd.DataFrame) -> alt.Chart:
     value only (constant_runs) are left out."""
     lengths = lengths[~lengths["run"].isin(constant_runs(lengths))]
     top = max(float(lengths["reasoning_tokens"].max()), 1.0) if not lengths.empty else 1.0
-    return (
+    chart = (
         alt.Chart(lengths)
         .transform_density("reasoning_tokens", groupby=["run"], as_=["reasoning_tokens", "density"], extent=[0, top], steps=120)
         .mark_area(opacity=0.35, line=True)
         .encode(
-            x=alt.X("reasoning_tokens:Q", title="reasoning tokens per sample"),
+            x=alt.X("reasoning_tokens:Q", title="reasoning tokens per sample (tokens)"),
             y=alt.Y("density:Q", title="density", stack=None),
-            color=alt.Color("run:N", title="run"),
+            color=alt.Color("run:N", legend=bottom_legend("run")),
         )
-        .properties(height=300)
     )
+    return fitted(chart, 300)
 
 
 def budget_ticks(budgets: Sequence[float], min_gap: float = 45.0) -> list[float]:
@@ -223,12 +233,12 @@ def oaa_chart(budgets: pd.DataFrame, title: str | None = None) -> alt.Chart:
         )
         .properties(height=300, width="container", autosize=FIT_WIDTH, padding=EDGE_PADDING)
     )
-    return chart.properties(title=_title(title)) if title else chart
+    return chart.properties(title=wrapped_title(title)) if title else chart
 
 
 def difference_chart(differences: pd.DataFrame, score: str = "IoU") -> alt.Chart:
     """Histogram of per-sample score differences (IoU or accuracy), B - A (column: difference)."""
-    return (
+    chart = (
         alt.Chart(differences)
         .mark_bar()
         .encode(
@@ -237,5 +247,5 @@ def difference_chart(differences: pd.DataFrame, score: str = "IoU") -> alt.Chart
             x=alt.X("difference:Q", bin=alt.Bin(extent=[-1, 1], step=0.05), scale=alt.Scale(domain=[-1, 1]), title=f"{score}(B) - {score}(A) per sample"),
             y=alt.Y("count():Q", title="samples"),
         )
-        .properties(height=260)
     )
+    return fitted(chart, 260)

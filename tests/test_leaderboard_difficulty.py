@@ -125,7 +125,7 @@ def by_hand(records: list[dict[str, Any]], band: str, protocol: str, convention:
 
 def test_the_view_shows_each_band_of_each_run_under_the_page_protocol(board):
     test = page(board)
-    assert "protocol lisa" in test.text[0].value and BENCHMARK in test.text[0].value
+    assert "protocol lisa" in test.subheader[0].value and BENCHMARK in test.subheader[0].value
     shown = test.dataframe[0].value
     runs = {row.run_id: row for row in board.measured_rows() if row.protocol == "lisa"}
     assert len(shown) == 3 * len(runs) and set(shown["band"]) == {"easy", "medium", "hard"}

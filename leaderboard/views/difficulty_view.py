@@ -7,8 +7,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from leaderboard import charts
 from leaderboard.context import BoardView, short_label
 from leaderboard.difficulty import BAND_RULE, BANDS, band_table, has_bands
+from leaderboard.widgets import title
 from wisebench.board.rows import REPORTED
 
 ACCURACIES = {"cIoU": "ciou", "gIoU": "giou"}
@@ -30,21 +32,22 @@ def display_bands(bands: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def band_chart(bands: pd.DataFrame, column: str, axis_title: str, title: str, percent: bool) -> alt.Chart:
+def band_chart(bands: pd.DataFrame, column: str, axis_title: str, heading: str, percent: bool) -> alt.Chart:
     """Bars grouped by band, one bar per run; values in the tooltip rather than as text marks."""
     data = bands.assign(value=(100 if percent else 1) * bands[column].astype(float)).dropna(subset=["value"])
-    return (
+    chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("band:N", title="difficulty band", sort=list(BANDS)),
             xOffset=alt.XOffset("run:N"),
             y=alt.Y("value:Q", title=axis_title),
-            color=alt.Color("run:N", title="run"),
+            color=alt.Color("run:N", legend=charts.bottom_legend("run")),
             tooltip=["run:N", "band:N", "n:Q", alt.Tooltip("value:Q", title=axis_title, format=".1f"), "token_convention:N"],
         )
-        .properties(title=title, height=280)
+        .properties(title=charts.wrapped_title(heading))
     )
+    return charts.fitted(chart, 280)
 
 
 def reported_diff_rows(view: BoardView) -> pd.DataFrame:
@@ -68,8 +71,7 @@ def reported_diff_rows(view: BoardView) -> pd.DataFrame:
 
 
 def show(view: BoardView) -> None:
-    st.subheader("Difficulty bands")
-    st.text(view.title("Accuracy and reasoning tokens per difficulty band"))
+    title(view.title("Accuracy and reasoning tokens per difficulty band"))
     runs = []
     for row in view.runs().values():
         if has_bands(view.summary(str(row["run_id"]))):  # the summary lists the bands: no records read for other runs

@@ -7,8 +7,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from leaderboard import charts
 from leaderboard.context import BoardView
 from leaderboard.reproduction import reproduction_pairs
+from leaderboard.widgets import title
 
 CAPTION = (
     "Each line pairs a published figure with a wisebench run of the model that figure's row names, on the same suite "
@@ -25,20 +27,15 @@ def _percent(values: pd.Series) -> pd.Series:
 
 
 def pair_label(pairs: pd.DataFrame) -> pd.Series:
-    """Chart rows: model, benchmark, the paper's row, the measured protocol and the run id's hash."""
-    return pd.Series(
-        [
-            f"{model} · {benchmark} · vs {paper} · {protocol} · {str(run_id).rsplit('_', 1)[-1]}"
-            for model, benchmark, paper, protocol, run_id in zip(pairs["model"], pairs["benchmark"], pairs["reported_model"], pairs["measured_protocol"], pairs["run_id"])
-        ],
-        index=pairs.index,
-        dtype=str,
-    )
+    """Chart rows: the pair's number in the table ("#1", ...). Full names would not fit beside the plot on a phone;
+    the tooltip and the table's "#" column name model, paper row, protocols and run."""
+    return pd.Series([f"#{number}" for number in pairs["number"]], index=pairs.index, dtype=str)
 
 
 def display_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """The table as shown: percentages with one decimal, differences in points, readable headers."""
     shown = {
+        "#": pairs["number"],
         "model": pairs["model"],
         "suite / split": pairs["benchmark"],
         "paper's row": pairs["reported_model"],
@@ -83,7 +80,7 @@ def difference_chart(pairs: pd.DataFrame) -> alt.LayerChart:
         reported_percent=lambda frame: _percent(frame["headline_reported"]),
         measured_percent=lambda frame: _percent(frame["headline_measured"]),
     )
-    y = alt.Y("pair:N", title=None, sort=list(data["pair"]), axis=alt.Axis(labelLimit=420))
+    y = alt.Y("pair:N", title="pair (# in the table)", sort=list(data["pair"]))
     tooltip = [
         "model:N", "benchmark:N", alt.Tooltip("reported_model:N", title="paper's row"), alt.Tooltip("headline:N", title="accuracy"),
         alt.Tooltip("reported_percent:Q", title="reported (%)", format=".1f"), alt.Tooltip("measured_percent:Q", title="measured (%)", format=".1f"),
@@ -94,20 +91,20 @@ def difference_chart(pairs: pd.DataFrame) -> alt.LayerChart:
     points = alt.Chart(data).mark_point(size=120, filled=True).encode(
         x=alt.X("headline_difference:Q", title="measured − reported (percentage points)"),
         y=y,
-        color=alt.Color("protocols:N", title="protocols", scale=alt.Scale(domain=["same protocol", "protocols differ"], range=["#1f77b4", "#d62728"])),
-        shape=alt.Shape("headline:N", title="accuracy"),
+        color=alt.Color("protocols:N", legend=charts.bottom_legend("protocols"), scale=alt.Scale(domain=["same protocol", "protocols differ"], range=["#1f77b4", "#d62728"])),
+        shape=alt.Shape("headline:N", legend=charts.bottom_legend("accuracy")),
         tooltip=tooltip,
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#888").encode(x="zero:Q")
-    title = "Measured − reported accuracy (cIoU, else task accuracy, else gIoU); protocols may differ: see the colour"
-    return alt.layer(zero, points).properties(title=title, height=max(120, 28 * len(data)))
+    heading = charts.wrapped_title("Measured − reported accuracy (points): cIoU, else task accuracy, else gIoU; protocols may differ: see the colour")
+    return charts.fitted(alt.layer(zero, points).properties(title=heading), max(120, 28 * len(data)))
 
 
 def show(view: BoardView) -> None:
     pairs = reproduction_pairs(view.all_protocols)
-    st.subheader("Reproduction: measured against reported")
+    pairs = pairs.assign(number=range(1, len(pairs) + 1))  # the chart's rows name the table's lines by number
     scope = view.benchmark or "all suites and splits"
-    st.text(f"{scope} · every protocol (each line names both)")
+    title(f"Reproduction: measured against reported · {scope} · every protocol (each line names both)")
     st.caption(CAPTION)
     if pairs.empty:
         st.info(
