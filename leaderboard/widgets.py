@@ -19,7 +19,7 @@ def query_default(name: str, options: list[str], fallback: int) -> int:
     return options.index(wanted) if wanted in options else fallback
 
 
-MARKDOWN_SPECIALS = "\\`*_{}[]()<>#!|:~$"  # what makes a link, image, emoji, colour or markup
+MARKDOWN_SPECIALS = "\\`*_{}[]<>#!|:~$"  # what makes a link, image, emoji, colour or markup
 
 
 def plain(text: str) -> str:

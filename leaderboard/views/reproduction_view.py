@@ -34,21 +34,22 @@ def pair_label(pairs: pd.DataFrame) -> pd.Series:
 
 def display_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """The table as shown: percentages with one decimal, differences in points, readable headers."""
-    shown = {
-        "#": pairs["number"],
-        "model": pairs["model"],
-        "suite / split": pairs["benchmark"],
-        "paper's row": pairs["reported_model"],
-        "run": pairs["run_id"],
-        "reported protocol": pairs["reported_protocol"],
-        "measured protocol": pairs["measured_protocol"],
-        "protocols differ": pairs["protocols_differ"],
-    }
+    # The difference and its flags first, where a 1400 px page shows them; the provenance after.
+    shown = {"#": pairs["number"], "model": pairs["model"], "paper's row": pairs["reported_model"]}
     for label, column in (("gIoU", "giou"), ("cIoU", "ciou"), ("accuracy", "accuracy")):
         if pairs[f"{column}_difference"].notna().any():  # a column no pair has on both sides is left out
+            shown[f"{label} measured − reported (points)"] = pairs[f"{column}_difference"].astype(float).round(1)
             shown[f"{label} reported (%)"] = _percent(pairs[f"{column}_reported"])
             shown[f"{label} measured (%)"] = _percent(pairs[f"{column}_measured"])
-            shown[f"{label} measured − reported (points)"] = pairs[f"{column}_difference"].astype(float).round(1)
+    shown.update(
+        {
+            "protocols differ": pairs["protocols_differ"],
+            "reported protocol": pairs["reported_protocol"],
+            "measured protocol": pairs["measured_protocol"],
+            "suite / split": pairs["benchmark"],
+            "run": pairs["run_id"],
+        }
+    )
     shown.update(
         {
             "reasoning tokens reported": pairs["reported_tokens"].astype(float).round(1),
