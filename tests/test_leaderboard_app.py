@@ -16,11 +16,10 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from leaderboard import charts, samples, table  # noqa: E402
-from app_helpers import sample_picker  # noqa: E402
+from app_helpers import sample_picker, synthetic_board  # noqa: E402
 from wisebench.board.rows import MEASURED, REPORTED, BoardRow  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
-from wisebench.board.submission import check_run_folder  # noqa: E402
-from wisebench.board.synthetic import MARKUP_REASONING, make_synthetic_run  # noqa: E402
+from wisebench.board.synthetic import MARKUP_REASONING  # noqa: E402
 from wisebench.errors import DatasetNotFoundError  # noqa: E402
 from wisebench.metrics.summary import compare_paired  # noqa: E402
 
@@ -30,14 +29,8 @@ TIMEOUT = 60  # the first run imports pandas/altair and reads the suite
 
 @pytest.fixture(scope="module")
 def board(tmp_path_factory) -> Board:
-    with pytest.MonkeyPatch.context() as patch:  # module scope: the shared cache conftest uses, set by hand
-        patch.setenv("WISEBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "shared-cache"))
-        out = tmp_path_factory.mktemp("app-runs")
-        board = Board(tmp_path_factory.mktemp("app-board"))
-        for model, split, hardware in [("seg-zero", "val", "NVIDIA H100"), ("wise", "val", "NVIDIA H100"), ("wise-s", "val", "CPU (2 cores)"), ("wise", "test", "NVIDIA H100")]:
-            folder = make_synthetic_run(out, model, split=split, hardware_label=hardware)
-            board.add(check_run_folder(folder), str(folder))
-        return board
+    runs = [("seg-zero", "val", "NVIDIA H100"), ("wise", "val", "NVIDIA H100"), ("wise-s", "val", "CPU (2 cores)"), ("wise", "test", "NVIDIA H100")]
+    return synthetic_board(tmp_path_factory, "app", [(model, {"split": split, "hardware_label": hardware}) for model, split, hardware in runs])
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ pytest.importorskip("jsonschema")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from leaderboard.difficulty import BAND_COLUMNS, BAND_RULE, band_figures, band_table, has_bands  # noqa: E402
+from app_helpers import synthetic_board  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
-from wisebench.board.submission import check_run_folder  # noqa: E402
-from wisebench.board.synthetic import make_synthetic_run  # noqa: E402
 
 TIMEOUT = 60  # the first run imports pandas/altair
 BENCHMARK = "reasonseg-mini / val"
@@ -81,15 +80,7 @@ def test_has_bands_reads_the_summary_subsets():
 @pytest.fixture(scope="module")
 def board(tmp_path_factory) -> Board:
     """seg-zero (scored under lisa, re-scored under segzero) and wise-s on the bundled suite's val split."""
-    with pytest.MonkeyPatch.context() as patch:  # module scope: the shared cache conftest uses, set by hand
-        patch.setenv("WISEBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "shared-cache"))
-        out = tmp_path_factory.mktemp("difficulty-runs")
-        board = Board(tmp_path_factory.mktemp("difficulty-board"))
-        make_synthetic_run(out, "seg-zero")
-        for model, protocol in (("seg-zero", "segzero"), ("wise-s", "lisa")):
-            folder = make_synthetic_run(out, model, protocol=protocol)
-            board.add(check_run_folder(folder), str(folder))
-        return board
+    return synthetic_board(tmp_path_factory, "difficulty", [("seg-zero", {}), ("seg-zero", {"protocol": "segzero"}), ("wise-s", {"protocol": "lisa"})])
 
 
 def difficulty_page(board_folder: str, benchmark: str, protocol: str | None) -> None:

@@ -19,9 +19,8 @@ from leaderboard import table  # noqa: E402
 from leaderboard.reproduction import PAIR_COLUMNS, paper_setup, reproduction_pairs  # noqa: E402
 from wisebench.board.reported import default_reported_file, reported_rows  # noqa: E402
 from wisebench.board.rows import MEASURED, REPORTED, BoardRow  # noqa: E402
+from app_helpers import synthetic_board  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
-from wisebench.board.submission import check_run_folder  # noqa: E402
-from wisebench.board.synthetic import make_synthetic_run  # noqa: E402
 from wisebench.errors import WisebenchError  # noqa: E402
 from wisebench.registry import MODELS  # noqa: E402
 
@@ -159,14 +158,7 @@ TEST_REPORTED = [
 def board(tmp_path_factory) -> tuple[Board, Path]:
     """seg-zero scored under lisa and re-scored under segzero, and wise, on reasonseg-mini val; a reported file with
     figures for that suite."""
-    with pytest.MonkeyPatch.context() as patch:  # module scope: the shared cache conftest uses, set by hand
-        patch.setenv("WISEBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "shared-cache"))
-        out = tmp_path_factory.mktemp("reproduction-runs")
-        board = Board(tmp_path_factory.mktemp("reproduction-board"))
-        make_synthetic_run(out, "seg-zero")
-        for model, protocol in (("seg-zero", "segzero"), ("wise", "lisa")):
-            folder = make_synthetic_run(out, model, protocol=protocol)
-            board.add(check_run_folder(folder), str(folder))
+    board = synthetic_board(tmp_path_factory, "reproduction", [("seg-zero", {}), ("seg-zero", {"protocol": "segzero"}), ("wise", {"protocol": "lisa"})])
     reported_file = tmp_path_factory.mktemp("reproduction-reported") / "reported.json"
     reported_file.write_text(json.dumps({"unit": "percent", "rows": [{"kind": REPORTED, **entry} for entry in TEST_REPORTED]}))
     return board, reported_file

@@ -15,9 +15,8 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from leaderboard import loading, samples, side_by_side  # noqa: E402
+from app_helpers import synthetic_board  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
-from wisebench.board.submission import check_run_folder  # noqa: E402
-from wisebench.board.synthetic import make_synthetic_run  # noqa: E402
 from wisebench.errors import DatasetNotFoundError  # noqa: E402
 
 TIMEOUT = 60  # the first run imports pandas/altair and reads the suite
@@ -106,14 +105,8 @@ def test_which_runs_may_be_chosen_together():
 
 @pytest.fixture(scope="module")
 def board(tmp_path_factory) -> Board:
-    with pytest.MonkeyPatch.context() as patch:  # module scope: the shared cache conftest uses, set by hand
-        patch.setenv("WISEBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "shared-cache"))
-        out = tmp_path_factory.mktemp("sbs-runs")
-        board = Board(tmp_path_factory.mktemp("sbs-board"))
-        for model, seed in [("seg-zero", 0), ("wise", 0), ("wise-s", 0), ("oracle", 0), ("oracle", 1)]:
-            folder = make_synthetic_run(out, model, seed=seed)
-            board.add(check_run_folder(folder), str(folder))
-        return board
+    runs = [("seg-zero", 0), ("wise", 0), ("wise-s", 0), ("oracle", 0), ("oracle", 1)]
+    return synthetic_board(tmp_path_factory, "sbs", [(model, {"seed": seed}) for model, seed in runs])
 
 
 def side_by_side_page(board_folder: str) -> None:
