@@ -47,6 +47,10 @@ def rewrite_board_copy(board: Board, run_id: str, change) -> None:
     path.write_text("".join(change(line) + "\n" for line in path.read_text().splitlines()))
 
 
+def tab(test: AppTest, label: str):
+    return next(element for element in test.tabs if element.label == label)
+
+
 def run_option(test: AppTest, model: str) -> str:
     return next(option for option in test.selectbox(key="browser_run").options if option.startswith(f"{model} · "))
 
@@ -63,7 +67,7 @@ def test_hostile_text_and_mask_on_the_board_show_without_a_traceback(board):
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     app.selectbox(key="browser_run").set_value(run_option(app, "wise")).run()
     sample_picker(app).set_value(HOSTILE_SAMPLE).run()
-    browser = app.tabs[4]
+    browser = tab(app, "Sample browser")
     assert not app.exception and not browser.error
     assert any("The predicted mask cannot be shown: mask_rle.size 200000 x 200000" in warning.value for warning in browser.warning)
     assert browser.code[0].value.startswith("\\ud800")  # the surrogate shown as an escape, not sent raw
@@ -76,12 +80,19 @@ def test_a_damaged_run_costs_its_views_an_error_line_not_a_traceback(board):
     errors = [element.value for element in app.error]
     assert any(error.startswith("The reasoning length view cannot be shown (RunStoreError)") for error in errors)
     assert not any("Traceback" in error or str(board.folder) in error for error in errors)
-    assert len(app.tabs[0].dataframe) == 1 and not app.tabs[0].error  # the table still renders
+    leaderboard = tab(app, "Leaderboard")
+    assert leaderboard.dataframe and not leaderboard.error  # the table still renders
 
 
 def test_the_table_says_which_rows_are_ranked(board):
+    from leaderboard import table
+
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
-    shown = app.tabs[0].dataframe[0].value
-    assert set(shown["ranked"]) == {"no: scripted predictions (synthetic), not a model; smoke: the run records no weight fingerprint (hub id and revision, or folder digest); custom data: reasonseg-mini/val is not a published split this board knows"}
+    leaderboard = tab(app, "Leaderboard")
+    assert [heading.value.split(" · ")[0] for heading in leaderboard.subheader] == [table.UNRANKED]
+    shown = leaderboard.dataframe[0].value
+    assert set(shown[table.WHY_NOT_RANKED]) == {"scripted predictions (synthetic), not a model; smoke: the run records no weight fingerprint (hub id and revision, or folder digest); custom data: reasonseg-mini/val is not a published split this board knows"}
     app.sidebar.selectbox(key="benchmark").set_value("reasonseg / test").run()
-    assert set(app.tabs[0].dataframe[0].value["ranked"]) == {""}  # published figures: not the board's to rank
+    leaderboard = tab(app, "Leaderboard")
+    assert [heading.value.split(" · ")[0] for heading in leaderboard.subheader] == [table.PUBLISHED]  # not the board's to rank
+    assert table.WHY_NOT_RANKED not in leaderboard.dataframe[0].value.columns
