@@ -28,3 +28,23 @@ def synthetic_board(tmp_path_factory: Any, name: str, runs: list[tuple[str, dict
         for folder in folders:
             board.add(check_run_folder(folder), str(folder))
     return board
+
+
+def tab(test: Any, label: str) -> Any:
+    """The app's tab of that label."""
+    return next(element for element in test.tabs if element.label == label)
+
+
+def leaderboard_rows(test: Any, section: str | None = None) -> Any:
+    """The Leaderboard tab's tables with every column picked: one section, or all of them in order, as one frame."""
+    import pandas as pd
+
+    from leaderboard import table
+
+    every = list(table.DISPLAY_COLUMNS.values())
+    if test.multiselect(key="table_columns").value != every:
+        test.multiselect(key="table_columns").set_value(every).run()
+    page = tab(test, "Leaderboard")
+    headings = [heading.value for heading in page.subheader]  # one per section, then its table
+    frames = [element.value for heading, element in zip(headings, page.dataframe) if section is None or heading.startswith(section)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -15,7 +15,7 @@ pytest.importorskip("jsonschema")
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from app_helpers import sample_picker  # noqa: E402
+from app_helpers import sample_picker, tab  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
 from wisebench.board.submission import check_run_folder  # noqa: E402
 from wisebench.board.synthetic import make_synthetic_run  # noqa: E402
@@ -45,10 +45,6 @@ def rewrite_board_copy(board: Board, run_id: str, change) -> None:
     """Edit the board's own copy of a run's records, line by line (text), as a damaged board would hold them."""
     path = board.run_folder(run_id) / RECORDS_FILE
     path.write_text("".join(change(line) + "\n" for line in path.read_text().splitlines()))
-
-
-def tab(test: AppTest, label: str):
-    return next(element for element in test.tabs if element.label == label)
 
 
 def run_option(test: AppTest, model: str) -> str:

@@ -22,7 +22,7 @@ import text_standin  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from text_standin import write_task  # noqa: E402
 
-from app_helpers import sample_picker  # noqa: E402
+from app_helpers import leaderboard_rows, sample_picker, tab  # noqa: E402
 from wisebench.board.reported import reported_rows  # noqa: E402
 from wisebench.board.rows import MEASURED, REPORTED, model_family  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
@@ -255,15 +255,25 @@ def run_option(test: AppTest, key: str, run_id: str) -> str:
 def test_a_text_run_sits_beside_a_segmentation_run(app, world):
     assert app.sidebar.selectbox(key="benchmark").value == "reasonseg-mini / val"  # segmentation stays the default view
     app.sidebar.selectbox(key="benchmark").set_value("all suites and splits").run()
-    shown = app.tabs[0].dataframe[0].value
-    text = shown[shown["suite / split"] == f"lm-eval:{world['task']} / test"]
-    assert list(text["model"]) == ["scripted-reasoner"] * 2 and list(text["accuracy"]) == [75.0, 50.0]
-    assert set(text["accuracy metric"]) == {"exact_match,strict"} and set(text["protocol"]) == {"lm-eval"}
-    assert text["accuracy 95% CI"].iloc[1] == "[12.5, 87.5]" and text["cIoU"].isna().all()
-    segmentation = shown[shown["suite / split"] == "reasonseg-mini / val"].iloc[0]
+    def protocol():  # fetched again after each run: an element read before a run holds the old page's widgets
+        return app.sidebar.selectbox(key="protocol:all suites and splits")
+
+    assert {"lm-eval", "lisa", "paper", "segzero"} <= {option.split(" (")[0] for option in protocol().options}
+    protocol().set_value("lm-eval").run()  # one protocol at a time: the measured text runs
+    shown = leaderboard_rows(app)
+    assert set(shown["protocol"]) == {"lm-eval"} and set(shown["suite / split"]) == {f"lm-eval:{world['task']} / test"}
+    assert list(shown["model"]) == ["scripted-reasoner"] * 2 and list(shown["accuracy"]) == [75.0, 50.0]
+    assert set(shown["accuracy metric"]) == {"exact_match,strict"} and "cIoU" not in shown.columns
+    assert shown["accuracy 95% CI"].iloc[1] == "[12.5, 87.5]"
+    protocol().set_value("lisa").run()
+    segmentation = leaderboard_rows(app)
+    segmentation = segmentation[segmentation["suite / split"] == "reasonseg-mini / val"].iloc[0]
     row = row_of(world["board"], world["segmentation"].name)
-    assert segmentation["model"] == "wise" and segmentation["cIoU"] == round(100 * row.ciou, 1) and pd.isna(segmentation["accuracy"])
-    reported = shown[(shown["measured / reported"] == REPORTED) & (shown["suite / split"] == "lm-eval:minerva_math500 / test")].set_index("model")
+    assert segmentation["model"] == "wise" and segmentation["cIoU"] == round(100 * row.ciou, 1)
+    protocol().set_value("paper").run()  # the papers' own evaluations: published rows only
+    reported = leaderboard_rows(app)
+    assert set(reported["measured / reported"]) == {REPORTED}
+    reported = reported[reported["suite / split"] == "lm-eval:minerva_math500 / test"].set_index("model")
     assert reported.loc["VeriThinker-7B", "accuracy"] == 94.8 and reported.loc["VeriThinker-7B", "protocol"] == "paper"
     assert list(reported.index)[0] == "VeriThinker-7B"  # sorted by task accuracy where there is no cIoU
 
@@ -271,18 +281,20 @@ def test_a_text_run_sits_beside_a_segmentation_run(app, world):
 def test_filters_and_accuracy_against_cost_take_text_rows(app, world):
     show_text_benchmark(app, world["task"])
     app.sidebar.multiselect(key="families").set_value(["scripted-reasoner"]).run()
-    assert set(app.tabs[0].dataframe[0].value["protocol"]) == {"lm-eval"}
-    app.radio(key="cost_metric").set_value("task accuracy").run()
-    against_tokens, against_latency = app.tabs[1].get("vega_lite_chart")
+    assert set(leaderboard_rows(app)["protocol"]) == {"lm-eval"}
+    assert app.radio(key="cost_metric").value == "task accuracy"  # a text suite opens on its task accuracy
+    against_tokens, against_latency, _ = tab(app, "Accuracy vs cost").get("vega_lite_chart")
     points = chart_data(against_tokens).drop_duplicates(["run_id"])
     assert sorted(points["accuracy_percent"]) == [50.0, 75.0] and set(points["mean_reasoning_tokens"]) == {7.5}
     assert set(chart_data(against_latency)["model"]) == {"scripted-reasoner"}
     app.sidebar.selectbox(key="benchmark").set_value("lm-eval:minerva_math500 / test").run()
     app.sidebar.multiselect(key="families").set_value(["VeriThinker", "R1-Distill"]).run()
-    front = chart_data(app.tabs[1].get("vega_lite_chart")[0])  # reported rows: VeriThinker is cheaper and better
+    page = tab(app, "Accuracy vs cost")
+    front = chart_data(page.get("vega_lite_chart")[0])  # reported rows: VeriThinker is cheaper and better
     assert set(front["model"]) == {"VeriThinker-7B", "R1-Distill-Qwen-7B (VeriThinker's baseline)"}
+    assert "none of these rows has latency figures" in " ".join(info.value for info in page.info)  # papers give none
     app.sidebar.multiselect(key="families").set_value(["WISE"]).run()
-    assert app.tabs[0].dataframe[0].value.empty
+    assert leaderboard_rows(app).empty
     assert not app.exception
 
 
@@ -291,7 +303,7 @@ def test_the_sample_browser_shows_a_text_record_as_text(app, world):
     app.selectbox(key="browser_run").set_value(run_option(app, "browser_run", world["strict"].name)).run()
     assert sample_picker(app).options[:3] == ["0  (accuracy 1)", "1  (accuracy 0)", "2  (accuracy 0, truncated)"]
     sample_picker(app).set_value("2").run()
-    browser = app.tabs[4]
+    browser = tab(app, "Sample browser")
     assert not browser.get("image") and not browser.warning
     _, records = load(world["strict"])
     prediction = next(record for record in records if record["sample_id"] == "2")["prediction"]
@@ -304,26 +316,26 @@ def test_the_sample_browser_shows_a_text_record_as_text(app, world):
     assert metrics["accuracy (exact_match,strict)"] == "0" and metrics["reasoning tokens"] == str(prediction["tokens"]["reasoning"])
     app.checkbox(key="failures_only").check().run()
     assert [option.split()[0] for option in sample_picker(app).options] == ["1", "2", "5", "7"]
-    assert len(app.tabs[2].get("vega_lite_chart")) == 1  # reasoning lengths of the text runs
+    assert len(tab(app, "Reasoning length").get("vega_lite_chart")) == 1  # reasoning lengths of the text runs
 
 
 def test_compare_two_text_runs_on_accuracy(app, world):
     show_text_benchmark(app, world["task"])
     app.selectbox(key="compare_a").set_value(run_option(app, "compare_a", world["strict"].name)).run()
     assert app.selectbox(key="compare_b").options == [run_option(app, "compare_b", world["lenient"].name)]
-    summary = app.tabs[5].dataframe[0].value.iloc[0]
+    summary = tab(app, "Compare runs").dataframe[0].value.iloc[0]
     _, records_a = load(world["strict"])
     _, records_b = load(world["lenient"])
     expected = compare_paired(records_a, records_b, protocol="lm-eval", seed=0)
     assert summary["paired samples"] == 8 and summary["accuracy B - A"] == "+25.0" == f"{100 * expected['accuracy_delta']:+.1f}"
     assert (summary["better"], summary["worse"], summary["equal"]) == (2, 0, 6)
-    differences = app.tabs[5].dataframe[1].value
+    differences = tab(app, "Compare runs").dataframe[1].value
     assert list(differences["sample_id"][:2]) == ["2", "5"] and list(differences["difference"][:2]) == [1.0, 1.0]
 
 
 def test_subsets_and_budgets_show_the_text_accuracy(app, world):
     show_text_benchmark(app, world["task"])
-    app.radio(key="subset_metric").set_value("task accuracy").run()
-    subsets = app.tabs[3].dataframe[0].value
+    assert app.radio(key="subset_metric").value == "task accuracy"
+    subsets = tab(app, "Subsets & budgets").dataframe[0].value
     assert sorted(subsets["overall"]) == [50.0, 75.0]
-    assert len(app.tabs[3].get("vega_lite_chart")) == 1  # OAA at token budgets
+    assert len(tab(app, "Subsets & budgets").get("vega_lite_chart")) == 1  # OAA at token budgets

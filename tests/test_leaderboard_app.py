@@ -16,7 +16,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from leaderboard import charts, samples, table  # noqa: E402
-from app_helpers import sample_picker, synthetic_board  # noqa: E402
+from app_helpers import leaderboard_rows, sample_picker, synthetic_board, tab  # noqa: E402
 from wisebench.board.rows import MEASURED, REPORTED, BoardRow  # noqa: E402
 from wisebench.board.store import Board  # noqa: E402
 from wisebench.board.synthetic import MARKUP_REASONING  # noqa: E402
@@ -41,21 +41,8 @@ def app(board, monkeypatch) -> AppTest:
     return test
 
 
-def tab(test: AppTest, label: str):
-    return next(element for element in test.tabs if element.label == label)
-
-
 def main_table(test: AppTest, section: str | None = None) -> pd.DataFrame:
-    """The Leaderboard tab's tables, every column picked, one section or all of them in order."""
-    if test.multiselect(key="table_columns").value != list(table.DISPLAY_COLUMNS.values()):
-        test.multiselect(key="table_columns").set_value(list(table.DISPLAY_COLUMNS.values())).run()
-    frames = []
-    headings = [heading.value for heading in tab(test, "Leaderboard").subheader]
-    tables = tab(test, "Leaderboard").dataframe[: len(headings)]
-    for heading, element in zip(headings, tables):
-        if section is None or heading.startswith(section):  # a heading is the section, then view.title's scope
-            frames.append(element.value)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return leaderboard_rows(test, section)
 
 
 def rows_of(board: Board, **where) -> list[BoardRow]:
