@@ -9,7 +9,7 @@ import pytest
 from submission_fixtures import PINNED_WEIGHTS, load, published_description, save
 
 from wisebench.board import official_splits
-from wisebench.board.official_splits import CUSTOM, OFFICIAL, data_scope, ids_fingerprint, official_sets
+from wisebench.board.official_splits import CUSTOM, OFFICIAL, UNCHECKED, data_scope, ids_fingerprint, official_sets
 from wisebench.board.ranking import checkpoint_label, ranking
 from wisebench.board.store import Board
 from wisebench.board.submission import check_run_folder
@@ -51,8 +51,9 @@ def test_reasonseg_val_with_another_count_is_custom_data():
     assert data_scope(run_claiming("reasonseg", "test"), True, ids(780))[0] == CUSTOM
 
 
-def test_an_unverified_sample_set_or_an_unknown_split_is_custom_data():
-    assert data_scope(run_claiming("reasonseg", "val"), False, ids(200)) == (CUSTOM, "custom data: the sample set was not checked against reasonseg/val's data here")
+def test_an_unknown_split_or_size_is_custom_data_and_an_unverified_run_unchecked():
+    assert data_scope(run_claiming("reasonseg", "val"), False, None) == (UNCHECKED, "")  # its reason: "unverified"
+    assert data_scope(run_claiming("reasonseg", "val"), True, None) == (CUSTOM, "custom data: some entries of reasonseg/val here could not be read, so the split's size is unknown")
     assert data_scope(run_claiming("reasonseg-mini", "val"), True, ids(32))[1] == "custom data: reasonseg-mini/val is not a published split this board knows"
     assert data_scope(run_claiming("refcoco", "train"), True, ids(120624))[0] == CUSTOM
 
@@ -69,7 +70,7 @@ def test_a_known_id_list_must_match_not_only_the_count(monkeypatch):
 def test_text_suites_by_task_name_are_published_and_task_yamls_custom():
     assert data_scope(run_claiming("lm-eval:gsm8k", "test"), True, ids(1319)) == (OFFICIAL, "")
     assert data_scope(run_claiming("lm-eval:tasks/toy.yaml", "test"), True, ids(8))[0] == CUSTOM
-    assert data_scope(run_claiming("lm-eval:gsm8k", "test"), False, ids(1319))[0] == CUSTOM
+    assert data_scope(run_claiming("lm-eval:gsm8k", "test"), False, None)[0] == UNCHECKED
 
 
 def test_the_official_table_is_package_data():
@@ -92,15 +93,17 @@ def test_checkpoint_labels_name_the_weights():
 
 def test_smoke_weights_and_custom_data_are_never_ranked():
     published = run_claiming("reasonseg", "val") | {"model": {"backend": PINNED_WEIGHTS}}
-    assert ranking(published, None, 0, 200, set(), True, tuple(ids(200))).ranked
-    custom = ranking(published, None, 0, 6, set(), True, tuple(ids(6)))
+    assert ranking(published, None, 0, 200, set(), True, frozenset(ids(200))).ranked
+    unverified = ranking(published, "the suite's data was not available here", 0, 200, set(), False, None)
+    assert not unverified.ranked and unverified.data_scope == UNCHECKED and len(unverified.reasons) == 1
+    custom = ranking(published, None, 0, 6, set(), True, frozenset(ids(6)))
     assert not custom.ranked and custom.data_scope == CUSTOM and not custom.smoke
-    random = ranking(published | {"model": {"backend": PINNED_WEIGHTS, "random_weights": True}}, None, 0, 200, set(), True, tuple(ids(200)))
+    random = ranking(published | {"model": {"backend": PINNED_WEIGHTS, "random_weights": True}}, None, 0, 200, set(), True, frozenset(ids(200)))
     assert not random.ranked and random.smoke and random.reasons == ["smoke: random weights"]
     unknown = {"backend": "hf", "checkpoint": "/scratch/x", "revision": None, "snapshot_commit": None, "files_digest": "ffff"}
-    local = ranking(published | {"model": {"backend": unknown}}, None, 0, 200, set(), True, tuple(ids(200)))
+    local = ranking(published | {"model": {"backend": unknown}}, None, 0, 200, set(), True, frozenset(ids(200)))
     assert not local.ranked and local.smoke
-    assert ranking(published | {"model": {"backend": unknown}}, None, 0, 200, {"ffff"}, True, tuple(ids(200))).ranked
+    assert ranking(published | {"model": {"backend": unknown}}, None, 0, 200, {"ffff"}, True, frozenset(ids(200))).ranked
 
 
 def test_a_board_row_carries_checkpoint_smoke_and_scope(tmp_path):
@@ -136,3 +139,25 @@ def test_a_row_stored_before_the_split_check_is_not_ranked(tmp_path, monkeypatch
     connection.close()
     (row,) = board.measured_rows()
     assert not row.ranked and row.unranked_reason.startswith("stored before the board checked published splits")
+
+
+def test_the_split_size_counts_skipped_samples_and_not_orphan_images():
+    from wisebench.board.sample_set import split_ids
+
+    loaded = {sample_id: object() for sample_id in ids(198)}
+    skipped = [{"sample_id": "bad_1", "problem": "cannot decode"}, {"sample_id": "bad_2", "problem": "cannot decode"}]
+    orphan = {"sample_id": "stray", "problem": "image without its annotation stray.json", "not_a_sample": True}
+    found = split_ids(loaded, [*skipped, orphan])
+    assert len(found) == 200 and "stray" not in found
+    assert data_scope(run_claiming("reasonseg", "val"), True, found) == (OFFICIAL, "")
+    assert split_ids(loaded, [{"path": "refs(unc).p", "problem": "ref 7 unreadable"}]) is None  # its size unknown
+
+
+def test_a_skipped_refcoco_ref_names_each_of_its_sentences():
+    from wisebench.data.refcoco import _skipped_sentences
+
+    entry = {"path": "refs(unc).p", "problem": "ref 7: no annotation"}
+    ref = {"ref_id": 7, "sentences": [{"sent_id": 70, "sent": "left cup"}, {"sent_id": 71, "sent": "the cup"}]}
+    assert [skip["sample_id"] for skip in _skipped_sentences(ref, entry)] == ["7-70", "7-71"]
+    assert _skipped_sentences({"ref_id": 7, "sentences": "garbled"}, entry) == [entry]
+    assert _skipped_sentences(None, entry) == [entry]

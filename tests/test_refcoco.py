@@ -549,7 +549,8 @@ def test_empty_sentence_and_absurd_image_size_are_bad_samples(tmp_path: Path, mo
     with pytest.raises(BadSampleError, match=r"sentence .* the text is empty"):
         RefCOCOSuite().load("val", str(tmp_path))
     skipped = RefCOCOSuite().load("val", str(tmp_path), skip_bad=True).skipped
-    assert len(skipped) == 1 and "refs(unc).p" in skipped[0]["path"]
+    # One entry per sentence of the skipped ref, each naming its sample: the split's size stays known.
+    assert [entry["sample_id"] for entry in skipped] == ["1-11", "1-12"] and all("refs(unc).p" in entry["path"] for entry in skipped)
     huge = instances()
     huge["images"][0].update(height=10**6, width=10**6)
     (tmp_path / "refcoco" / "instances.json").write_text(json.dumps(huge))

@@ -23,6 +23,7 @@ from wisebench.text.task import is_text_suite, yaml_path
 
 OFFICIAL = "official"
 CUSTOM = "custom"
+UNCHECKED = "unchecked"  # the suite's data was not here: the run is unverified (its own reason), its scope unknown
 
 
 @dataclass(frozen=True)
@@ -47,22 +48,22 @@ def official_sets(suite: str, split: str) -> list[OfficialSet]:
     return [OfficialSet(entry["layout"], int(entry["n_samples"]), entry.get("ids_sha256")) for entry in _table().get(suite, {}).get(split, [])]
 
 
-def data_scope(run: dict[str, Any], verified: bool, sample_ids: Iterable[str]) -> tuple[str, str]:
-    """(OFFICIAL, "") or (CUSTOM, why). `verified`: the submission check matched the records to the suite's data
-    here; `sample_ids`: the run's distinct sample ids (the split's samples, skipped ones included)."""
+def data_scope(run: dict[str, Any], verified: bool, split_ids: Iterable[str] | None) -> tuple[str, str]:
+    """(OFFICIAL, ""), (CUSTOM, why) or (UNCHECKED, ""). `verified`: the submission check matched the records to
+    the suite's data here; `split_ids`: that data's sample ids, skipped ones included (None: not known)."""
     suite, split = str(run["suite"]["name"]), str(run["suite"]["split"])
     if is_text_suite(suite):
         if yaml_path(suite) is not None:
             return CUSTOM, f"custom data: {suite} is a local task YAML, not a task lm-eval publishes by name"
-        if not verified:
-            return CUSTOM, f"custom data: {suite} was not checked against lm-eval's own documents here"
-        return OFFICIAL, ""
+        return (OFFICIAL, "") if verified else (UNCHECKED, "")
     known = official_sets(suite, split)
     if not known:
         return CUSTOM, f"custom data: {suite}/{split} is not a published split this board knows"
     if not verified:
-        return CUSTOM, f"custom data: the sample set was not checked against {suite}/{split}'s data here"
-    ids = {str(sample_id) for sample_id in sample_ids}
+        return UNCHECKED, ""  # "unverified" is already the reason it is not ranked
+    if split_ids is None:
+        return CUSTOM, f"custom data: some entries of {suite}/{split} here could not be read, so the split's size is unknown"
+    ids = {str(sample_id) for sample_id in split_ids}
     fingerprint = ids_fingerprint(ids)
     for entry in known:
         if len(ids) == entry.n_samples and entry.ids_sha256 in (None, fingerprint):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wisebench.board.identity import is_oracle
-from wisebench.board.official_splits import OFFICIAL, data_scope
+from wisebench.board.official_splits import data_scope
 from wisebench.board.untrusted import UntrustedInputError, parse_json, read_regular_file
 
 MAX_LEFT_OUT_SHARE = 0.01  # 1%: 7 of ReasonSeg test's 779 samples
@@ -36,7 +36,7 @@ class Ranking:
     ranked: bool
     reasons: list[str] = field(default_factory=list)  # why not, one line each
     smoke: bool = False  # random, unknown or unrecorded weights
-    data_scope: str = OFFICIAL  # or CUSTOM (board/official_splits.py)
+    data_scope: str = ""  # OFFICIAL, CUSTOM or UNCHECKED (board/official_splits.py); "" until checked
 
     @property
     def reason(self) -> str:
@@ -114,10 +114,11 @@ def ranking(
     n_samples: int,
     known_digests: set[str],
     sample_set_verified: bool = False,
-    sample_ids: tuple[str, ...] = (),
+    split_ids: frozenset[str] | None = None,
 ) -> Ranking:
     """`unverified`: why the submission check could not re-derive the sample set and scores (None: it did);
-    `sample_set_verified` and `sample_ids`: the split's samples as matched against the suite's data here."""
+    `sample_set_verified` and `split_ids`: the run's sample set matched the suite's data here, and that data's
+    sample ids (sample_set.split_ids)."""
     reasons = []
     if unverified:
         reasons.append(f"unverified: {unverified}")
@@ -131,7 +132,7 @@ def ranking(
         reasons.append(weights)
     if n_samples and n_left_out / n_samples > MAX_LEFT_OUT_SHARE:
         reasons.append(f"{n_left_out} of {n_samples} samples left out (skipped or dropped as bad), over the {MAX_LEFT_OUT_SHARE:.0%} a ranked run may leave out")
-    scope, why_custom = data_scope(run, sample_set_verified, sample_ids)
+    scope, why_custom = data_scope(run, sample_set_verified, split_ids)
     if why_custom:
         reasons.append(why_custom)
     return Ranking(ranked=not reasons, reasons=reasons, smoke=weights is not None, data_scope=scope)

@@ -31,6 +31,10 @@ class SampleSetCheck:
     notes: list[str] = field(default_factory=list)  # how the check was made; accepted-but-flagged facts
     verified: bool = False  # checked against the suite as loaded here (not only run.json's fingerprint)
     samples: dict[str, Sample] = field(default_factory=dict)  # segmentation suites: the split's samples, by id
+    # Segmentation suites checked here: the split's sample ids as this machine's data holds them, the samples the
+    # loader skipped as bad input included (what the published-split check counts); None when a skipped entry does
+    # not say which samples it held (its size is then unknown) or the suite was not loaded here.
+    split_ids: frozenset[str] | None = None
 
 
 def _listed(ids: set[str] | list[str]) -> str:
@@ -47,6 +51,19 @@ def suite_samples(suite_name: str, split: str, data_dir: str | None, skip_bad: b
     suite = SUITES.load(suite_name)()
     loaded = suite.load(split, data_dir, skip_bad=skip_bad)
     return {sample.sample_id: sample for sample in loaded.samples}, loaded.skipped
+
+
+def split_ids(samples: dict[str, Sample], skipped: list[dict]) -> frozenset[str] | None:
+    """The ids of the split's samples, loaded or skipped as bad input; None if a skip does not name its samples (a
+    RefCOCO ref whose sentences cannot be read). An image without an annotation is not a sample."""
+    ids = set(samples)
+    for entry in skipped:
+        if entry.get("not_a_sample"):
+            continue
+        if not isinstance(entry.get("sample_id"), str):
+            return None
+        ids.add(entry["sample_id"])
+    return frozenset(ids)
 
 
 def text_suite_reference(suite_name: str, data_dir: str | None) -> str:
@@ -92,7 +109,8 @@ def check_sample_set(run: dict[str, Any], records: list[dict[str, Any]], data_di
         if is_text_suite(suite):
             expected = text_suite_samples(run, data_dir)
         else:
-            check.samples, _ = suite_samples(suite, split, data_dir, bool(run["config"].get("skip_bad")))
+            check.samples, skipped = suite_samples(suite, split, data_dir, bool(run["config"].get("skip_bad")))
+            check.split_ids = split_ids(check.samples, skipped)
             expected = {sample_id: sample.query for sample_id, sample in check.samples.items()}
     except (WisebenchError, ImportError, OSError) as error:  # lm-eval and datasets raise their own kinds offline
         check.notes.append(

@@ -174,7 +174,7 @@ class Board:
         with self._submission_lock():
             self.clean_leftovers()
             known_digests = self.known_weight_digests()
-            verdict = ranking(checked.run, checked.unverified, checked.n_left_out, checked.n_samples, known_digests, checked.sample_set_verified, checked.sample_ids)
+            verdict = ranking(checked.run, checked.unverified, checked.n_left_out, checked.n_samples, known_digests, checked.sample_set_verified, checked.split_ids)
             row = measured_row(checked.run, checked.summary, verdict, checked.row_summary)
             # The same run under its other protocols: rows of their own, kept with the run's row.
             other_rows = [measured_row(checked.run, summary, verdict, checked.other_row_summaries.get(protocol)).to_json() for protocol, summary in sorted(checked.other_summaries.items())]

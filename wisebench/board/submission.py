@@ -66,7 +66,7 @@ class CheckedRun:
     n_left_out: int = 0  # samples skipped as bad input or dropped for a mask of the wrong size
     n_samples: int = 0  # the split's samples, as the run (or the suite here) gives them
     sample_set_verified: bool = False  # the records' sample set was matched against the suite's data here
-    sample_ids: tuple[str, ...] = ()  # the split's samples: recorded ones and those the suite skipped at load
+    split_ids: frozenset[str] | None = None  # the split's sample ids in the data here (sample_set.split_ids)
 
 
 def _read(folder: Path, name: str, max_bytes: int, problems: list[str]) -> bytes | None:
@@ -284,5 +284,5 @@ def check_run_folder(folder: Path, data_dir: str | None = None) -> CheckedRun:
         n_left_out=_left_out(run, unique),
         n_samples=int(run["suite"]["n_samples"]) + len(run["suite"].get("skipped_at_load") or []),
         sample_set_verified=sample_set.verified,
-        sample_ids=tuple(sorted({str(record["sample_id"]) for record in unique} | {str(entry.get("sample_id")) for entry in run["suite"].get("skipped_at_load") or [] if isinstance(entry, dict) and isinstance(entry.get("sample_id"), str)})),
+        split_ids=sample_set.split_ids,
     )

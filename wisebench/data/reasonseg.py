@@ -81,13 +81,13 @@ def load_lisa_folder(root: Path, split: str, skip_bad: bool) -> SuiteLoad:
     skipped: list[dict] = []
     notes: list[dict] = []
 
-    def bad_entry(name: str, error: BadSampleError) -> None:
+    def bad_entry(name: str, error: BadSampleError, is_sample: bool = True) -> None:
         if not skip_bad:
             raise error
-        skipped.append({"sample_id": name, "path": error.path, "problem": error.problem})
+        skipped.append({"sample_id": name, "path": error.path, "problem": error.problem, **({} if is_sample else {"not_a_sample": True})})
 
-    for image_path in orphan_images(folder, json_paths):
-        bad_entry(image_path.stem, BadSampleError(image_path, f"image without its annotation {image_path.stem}.json"))
+    for image_path in orphan_images(folder, json_paths):  # no annotation: not one of the split's samples
+        bad_entry(image_path.stem, BadSampleError(image_path, f"image without its annotation {image_path.stem}.json"), is_sample=False)
     for json_path in json_paths:
         try:
             image_path = _image_beside(json_path)

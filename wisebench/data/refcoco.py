@@ -214,7 +214,7 @@ def load_refer_folder(
         except BadSampleError as error:
             if not skip_bad:
                 raise
-            skipped.append({"path": error.path, "problem": error.problem})
+            skipped.extend(_skipped_sentences(ref, {"path": error.path, "problem": error.problem}))
             continue
         seen.update(ids)
         entries.extend(ref_entries)
@@ -274,6 +274,16 @@ def _load_ricky(table: hf.HFTable, skip_bad: bool) -> SuiteLoad:
             image=hf.HFImage(table, index), gt=hf.HFMask(table, index), extra={"ann_id": ann_id},
         ))
     return SuiteLoad(samples=samples, skipped=skipped, source=table.source)
+
+
+def _skipped_sentences(ref: Any, entry: dict) -> list[dict]:
+    """One skip entry per sentence of a bad ref, each with the sample id the sentence would have had, so the split's
+    size stays known (the board's published-split check counts them); one entry without ids when even the
+    sentences cannot be read."""
+    sentences = ref.get("sentences") if isinstance(ref, dict) else None
+    if isinstance(sentences, list) and sentences and all(isinstance(sentence, dict) and "sent_id" in sentence for sentence in sentences) and "ref_id" in ref:
+        return [{**entry, "sample_id": f"{ref['ref_id']}-{sentence['sent_id']}"} for sentence in sentences]
+    return [entry]
 
 
 def _load_lmms(table: hf.HFTable, skip_bad: bool) -> SuiteLoad:
