@@ -106,7 +106,8 @@ charts.forEach((chart, index) => {
   const titled = Array.from(chart.querySelectorAll('g.role-title-text text, g.role-axis-title text')).map(words).filter((t) => t);
   const name = `chart ${index + 1}` + (titled.length ? ` (${short(titled.join(' / '))})` : '');
   if (svg === null) { problems.push(`${name}: not drawn (no svg)`); return; }
-  const items = Array.from(svg.querySelectorAll('g.role-mark > *'));
+  // Rules (a zero line, a threshold) are drawn whatever the data: they do not make a chart non-empty.
+  const items = Array.from(svg.querySelectorAll('g.role-mark:not(.mark-rule) > *'));
   if (!items.some(drawsData)) problems.push(`${name}: drawn with no data marks`);
   const frame = svg.getBoundingClientRect();
   for (const text of Array.from(svg.querySelectorAll('text')).filter(shown)) {

@@ -111,7 +111,9 @@ def cost_points(frame: pd.DataFrame, cost: str, accuracy: str) -> pd.DataFrame:
     data = frame.dropna(subset=[cost, accuracy]).assign(accuracy_percent=lambda f: 100 * f[accuracy].astype(float), cost=lambda f: f[cost].astype(float))
     if data.empty:
         return data.assign(row=[], on_front=[], label=[], dx=[], dy=[], align=[])
-    fronts = pd.concat([pareto_front(group, "cost", "accuracy_percent") for _, group in data.groupby("kind")])
+    # The measured front holds ranked runs only: a smoke, oracle or custom-data run is drawn, faint, but never ranks.
+    candidates = data[(data["kind"] != MEASURED) | data["ranked"].eq(True)]
+    fronts = pd.concat([pareto_front(group, "cost", "accuracy_percent") for _, group in candidates.groupby("kind")]) if not candidates.empty else candidates
     data = data.assign(row=_row_style(data), on_front=data.index.isin(fronts.index))
     data = data.sort_values(["on_front", "accuracy_percent"], ascending=[False, False], kind="stable")
     (x_low, x_high), (y_low, y_high) = cost_domains(data)

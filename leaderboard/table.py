@@ -208,15 +208,16 @@ COLUMN_WIDTHS = {
 
 
 def section_names(frame: pd.DataFrame) -> pd.Series:
-    """Each row's section. Smoke runs (random or unknown weights) go with the unranked whatever their data; custom
-    data never ranks against the published split; reported rows are the papers' own, not ranked by the board."""
+    """Each row's section. A run on another sample set than the published split is custom data, whatever its
+    weights; other smoke runs (random or unknown weights) and unverified ones go with the unranked; reported rows are
+    the papers' own, not ranked by the board."""
     measured = frame["kind"] == MEASURED
     smoke = frame["smoke"].eq(True)
     custom = frame["data_scope"] == "custom"
     ranked = frame["ranked"].eq(True)
     names = pd.Series(UNRANKED, index=frame.index)
     names[~measured] = PUBLISHED
-    names[measured & ~smoke & custom] = CUSTOM_DATA
+    names[measured & custom] = CUSTOM_DATA  # whatever its weights: the reason column also says smoke
     names[measured & ~smoke & ~custom & ranked] = RANKED
     return names
 
@@ -322,7 +323,10 @@ def suite_averages(frame: pd.DataFrame) -> pd.DataFrame:
         names=("benchmark", lambda names: "; ".join(sorted(names, key=lambda name: position.get(name, len(position))))),
     ).reset_index()
     averages = averages.assign(segmentation_first=averages["metric"] != SEGMENTATION_METRIC, unranked=~averages["ranked"])
-    averages = averages.sort_values(["segmentation_first", "unranked", "mean", "model"], ascending=[True, True, False, True], kind="stable")
+    # Means over different sets of suites do not rank against each other: models that ran the same suites are
+    # listed together, the set most models share first, and only within a set by mean.
+    averages = averages.assign(shared=averages.groupby(["metric", "ranked", "names"])["model"].transform("size"))
+    averages = averages.sort_values(["segmentation_first", "unranked", "shared", "names", "mean", "model"], ascending=[True, True, False, True, False, True], kind="stable")
     return pd.DataFrame(
         {
             "model": averages["model"],

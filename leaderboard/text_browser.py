@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from leaderboard import samples
+from leaderboard.widgets import plain
 
 
 def option_label(line: pd.Series) -> str:
@@ -35,7 +36,7 @@ def show_text_record(record: dict[str, Any], metric: str) -> None:
     st.text(str(record.get("query", "")))
     accuracy, reasoning, answer, generated = st.columns(4)
     value = samples.record_accuracy(record)
-    accuracy.metric(f"accuracy ({metric})" if metric else "accuracy", "-" if value is None else f"{value:g}")
+    accuracy.metric(f"accuracy ({plain(metric)})" if metric else "accuracy", "-" if value is None else f"{value:g}")
     for column, kind in ((reasoning, "reasoning"), (answer, "answer"), (generated, "generated")):
         column.metric(f"{kind} tokens", "-" if tokens.get(kind) is None else int(tokens[kind]))
     st.text(

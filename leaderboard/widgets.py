@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
+
+from leaderboard import selection, table
+from leaderboard.context import BoardView
 
 
 def forget_stale_choice(key: str, options: list[str]) -> None:
@@ -19,7 +24,7 @@ def query_default(name: str, options: list[str], fallback: int) -> int:
     return options.index(wanted) if wanted in options else fallback
 
 
-MARKDOWN_SPECIALS = "\\`*_{}[]<>#!|:~$"  # what makes a link, image, emoji, colour or markup
+MARKDOWN_SPECIALS = "\\`*_{}[]<>#!|:~$.@"  # what makes a link (www.x.y, a@b.c autolinks too), image, emoji, colour or markup
 
 
 def plain(text: str) -> str:
@@ -31,3 +36,14 @@ def plain(text: str) -> str:
 def title(text: str) -> None:
     """A view's heading holding board data (protocol, suite names)."""
     st.subheader(plain(text), anchor=False)
+
+
+def one_benchmark(view: BoardView, key: str, label: str) -> BoardView:
+    """With every suite shown, a chart still takes one suite / split at a time (picked here): a Pareto front or a
+    bar group across suites would set a cIoU on RefCOCO against one on ReasonSeg."""
+    benchmarks = table.benchmarks(view.rows)
+    if len(benchmarks) <= 1:
+        return view
+    chosen = st.selectbox(label, benchmarks, key=key)
+    rows = view.rows[view.rows["benchmark"] == chosen]
+    return dataclasses.replace(view, rows=rows, benchmark=chosen, metric=selection.default_metric(rows), caveats=selection.caveats(rows))

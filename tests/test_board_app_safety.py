@@ -85,10 +85,21 @@ def test_the_table_says_which_rows_are_ranked(board):
 
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     leaderboard = tab(app, "Leaderboard")
-    assert [heading.value.split(" · ")[0] for heading in leaderboard.subheader] == [table.UNRANKED]
+    assert [heading.value.split(" · ")[0] for heading in leaderboard.subheader] == [table.CUSTOM_DATA]
     shown = leaderboard.dataframe[0].value
     assert set(shown[table.WHY_NOT_RANKED]) == {"scripted predictions (synthetic), not a model; smoke: the run records no weight fingerprint (hub id and revision, or folder digest); custom data: reasonseg-mini/val is not a published split this board knows"}
     app.sidebar.selectbox(key="benchmark").set_value("reasonseg / test").run()
     leaderboard = tab(app, "Leaderboard")
     assert [heading.value.split(" · ")[0] for heading in leaderboard.subheader] == [table.PUBLISHED]  # not the board's to rank
     assert table.WHY_NOT_RANKED not in leaderboard.dataframe[0].value.columns
+
+
+def test_board_text_in_headings_and_labels_stays_text():
+    from leaderboard.widgets import plain
+
+    escaped = plain("![x](http://e.invalid/a.png) [link](http://e.invalid) www.e.invalid me@e.invalid :red[alarm] <b>")
+    import re
+
+    # Every bracket, bang, colon, angle, dot and at sign is escaped: no image, link, autolink, colour or markup.
+    assert re.search(r"(?<!\\)[\[\]!<>:@.]", escaped) is None, escaped
+    assert plain("seg-zero (7B) · reasonseg / val") == "seg-zero (7B) · reasonseg / val"  # plain words unchanged

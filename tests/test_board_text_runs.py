@@ -313,7 +313,7 @@ def test_the_sample_browser_shows_a_text_record_as_text(app, world):
     assert codes[:4] == [prediction["reasoning_text"], "(none)", "(empty)", "3"]  # reasoning, answer span, scored text, target
     assert codes[4] == prediction["raw_text"]
     metrics = {metric.label: metric.value for metric in browser.metric}
-    assert metrics["accuracy (exact_match,strict)"] == "0" and metrics["reasoning tokens"] == str(prediction["tokens"]["reasoning"])
+    assert metrics["accuracy (exact\\_match,strict)"] == "0" and metrics["reasoning tokens"] == str(prediction["tokens"]["reasoning"])
     app.checkbox(key="failures_only").check().run()
     assert [option.split()[0] for option in sample_picker(app).options] == ["1", "2", "5", "7"]
     assert len(tab(app, "Reasoning length").get("vega_lite_chart")) == 1  # reasoning lengths of the text runs

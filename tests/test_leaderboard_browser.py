@@ -130,6 +130,7 @@ FAULTY_PAGE = """<!doctype html><html><body style="margin:0">
     <g class="mark-symbol role-mark layer_0_marks"></g>
     <g class="mark-line role-mark layer_1_marks"><path d=""></path></g>
     <g class="mark-text role-mark layer_2_marks"><text x="10" y="10"></text></g>
+    <g class="mark-rule role-mark layer_3_marks"><line x1="0" y1="0" x2="0" y2="200"></line></g>
   </g></svg></div>
 <div data-testid="stException">ValueError: one chart, one metric protocol</div>
 </body></html>"""
@@ -147,7 +148,7 @@ def test_checker_finds_overlaps_cut_text_and_empty_charts(browser_ready, tmp_pat
     assert len(about("overlapping text marks in chart 1")) == 1 and '"wise" and "wise-s"' in about("overlapping text marks")[0], problems
     assert len(about("overlapping axis labels in chart 1")) == 1 and '"0.50" and "0.55"' in about("overlapping axis labels")[0], problems
     assert len(about("text cut off at the edge of chart 1")) == 1 and '"Cut title"' in about("text cut off")[0], problems
-    assert about("chart 2") == ["chart 2: drawn with no data marks"], problems
+    assert about("chart 2") == ["chart 2: drawn with no data marks"], problems  # its zero rule is not data
     assert about("exception") == ["exception in page: ValueError: one chart, one metric protocol"], problems
     assert len(problems) == 5, problems  # nothing about hidden labels, far-apart ones, in-bounds ones or chart 1's data
 

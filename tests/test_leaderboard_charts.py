@@ -152,10 +152,11 @@ def test_latency_axis_title_has_its_unit_and_ticks_are_not_crowded():
     assert min(b - a for a, b in zip(ticks, ticks[1:])) / (high - low) * labels.MIN_PLOT_WIDTH >= charts.TICK_SPACING - 1e-6
 
 
-def test_one_pareto_front_per_kind():
+def test_one_pareto_front_per_kind_of_ranked_runs_and_papers():
     points = charts.cost_points(MIXED, "mean_reasoning_tokens", "ciou")
     front = points[points["on_front"]]
-    assert set(front.loc[front["kind"] == MEASURED, "model"]) == {"smoke", "wise"}
+    # The cheap smoke run is drawn but never on the front: it would push wise off it without being ranked.
+    assert set(front.loc[front["kind"] == MEASURED, "model"]) == {"wise"} and "smoke" in set(points["model"])
     assert set(front.loc[front["kind"] == REPORTED, "model"]) == {"LISA-7B", "WISE-7B", "Seg-Zero-7B"}
     line = layers(charts.accuracy_cost_chart(MIXED, "mean_reasoning_tokens", None, "ciou", "cIoU").to_dict())["line"]
     assert line["encoding"]["detail"]["field"] == "kind"

@@ -262,7 +262,7 @@ def test_text_runs_show_accuracy_and_the_response_without_an_image():
     assert len(columns) == 2 and not test.get("image")
     for column, tokens in zip(columns, ("112", "23")):
         metrics = {metric.label: metric.value for metric in column.metric}
-        assert metrics["reasoning tokens"] == tokens and "accuracy (exact_match,strict)" in metrics
+        assert metrics["reasoning tokens"] == tokens and "accuracy (exact\\_match,strict)" in metrics  # the label's Markdown escaped
         assert column.code[0].value.startswith("<b>") and column.code[1].value == "4"
     assert test.text[0].value == "Question 1"
 

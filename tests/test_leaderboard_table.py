@@ -69,8 +69,9 @@ def test_every_row_falls_in_one_section_and_empty_sections_are_left_out():
     assert list(sections) == list(table.SECTIONS)
     assert sorted(models(sections[table.RANKED])) == ["alpha", "alpha", "beta", "gamma"]
     assert models(sections[table.PUBLISHED]) == ["paper-model"]
-    assert models(sections[table.CUSTOM_DATA]) == ["custom-run"]
-    assert sorted(models(sections[table.UNRANKED])) == ["random-but-flagged", "smoky", "unchecked"]
+    # Another sample set is custom data whatever the weights (the reason says smoke too).
+    assert models(sections[table.CUSTOM_DATA]) == ["custom-run", "smoky"]
+    assert sorted(models(sections[table.UNRANKED])) == ["random-but-flagged", "unchecked"]
     only_ranked = table.split_sections(frame_of(ROWS[:2]))
     assert list(only_ranked) == [table.RANKED]
     assert table.split_sections(frame_of([])) == {}
@@ -93,8 +94,9 @@ def test_unranked_sections_say_why_and_published_ones_name_the_paper():
     sections = table.split_sections(frame_of(ROWS))
     columns = table.default_columns(frame_of(ROWS))
     unranked = table.section_frame(sections[table.UNRANKED], table.UNRANKED, columns, all_benchmarks=False)
-    assert table.RANK not in unranked.columns
-    assert dict(zip(unranked["model"], unranked[table.WHY_NOT_RANKED]))["smoky"] == "smoke: random weights"
+    assert table.RANK not in unranked.columns and all(unranked[table.WHY_NOT_RANKED] != "")
+    custom = table.section_frame(sections[table.CUSTOM_DATA], table.CUSTOM_DATA, columns, all_benchmarks=False)
+    assert dict(zip(custom["model"], custom[table.WHY_NOT_RANKED]))["smoky"] == "smoke: random weights"
     published = table.section_frame(sections[table.PUBLISHED], table.PUBLISHED, columns, all_benchmarks=False)
     # Papers state no latency, n or checkpoint: columns empty in every row of a section are left out of it.
     assert list(published.columns) == ["model", "gIoU", "cIoU", "protocol", "source"]
@@ -226,18 +228,21 @@ RANKED_HERE = [measured("alpha", ciou=0.60), measured("beta", ciou=0.70), measur
 
 def test_the_tab_shows_ranked_custom_and_smoke_sections(synthetic_rows, tmp_path, monkeypatch):
     board, rows = synthetic_rows
-    custom = measured("custom-run", ranked=False, data_scope="custom", unranked_reason="custom data: 6 of 200 samples")
-    test = start(tmp_path, monkeypatch, board, rows + RANKED_HERE + [custom], VAL)
+    custom = measured("custom-run", ciou=0.2, ranked=False, data_scope="custom", unranked_reason="custom data: 6 of 200 samples")
+    smoke_row = measured("random-weights", ciou=0.1, ranked=False, smoke=True, data_scope="official", unranked_reason="smoke: random weights")
+    test = start(tmp_path, monkeypatch, board, rows + RANKED_HERE + [custom, smoke_row], VAL)
     assert headings(test) == [f"{name} · {VAL} · protocol lisa" for name in (table.RANKED, table.CUSTOM_DATA, table.UNRANKED)]
     ranked = test.dataframe[0].value
     assert list(ranked.columns) == [table.RANK, "model", "gIoU", "cIoU", "reasoning tokens (mean)", "latency p50 (s)", "n", "protocol", "checkpoint"]
     assert list(ranked["model"]) == ["beta", "alpha", MARKUP_MODEL] and list(ranked[table.RANK]) == [1, 2, 3]
     assert ranked.loc[0, "checkpoint"] == "org/beta @ 0123456789ab"
-    assert shown_models(test, 1) == ["custom-run"]
+    # The synthetic seg-zero run is on the bundled mini suite: custom data, and smoke, as its reason says.
+    custom_shown = test.dataframe[1].value
+    assert set(custom_shown["model"]) == {"custom-run", "seg-zero"}
+    assert "smoke" in dict(zip(custom_shown["model"], custom_shown[table.WHY_NOT_RANKED]))["seg-zero"]
     smoke = test.dataframe[2].value
-    assert list(smoke["model"]) == ["seg-zero"]  # a synthetic run: scripted, never ranked
-    assert all(reason for reason in smoke[table.WHY_NOT_RANKED])
-    assert test.multiselect(key="table_columns").value == table.default_columns(table.rows_frame(rows + RANKED_HERE + [custom]).query("benchmark == @VAL"))
+    assert list(smoke["model"]) == ["random-weights"] and list(smoke[table.WHY_NOT_RANKED]) == ["smoke: random weights"]
+    assert test.multiselect(key="table_columns").value == table.default_columns(table.rows_frame(rows + RANKED_HERE + [custom, smoke_row]).query("benchmark == @VAL"))
     assert test.selectbox(key="sort").value == table.default_sort("cIoU")
     # Model names are board text: shown in the table, never as Markdown.
     page_text = [element.value for element in (*test.markdown, *test.caption, *test.subheader)]
@@ -248,7 +253,7 @@ def test_search_and_the_column_picker_narrow_the_table(synthetic_rows, tmp_path,
     board, rows = synthetic_rows
     test = start(tmp_path, monkeypatch, board, rows + RANKED_HERE, VAL)
     test.text_input(key="table_search").input("SEG-zero").run()
-    assert headings(test) == [f"{table.UNRANKED} · {VAL} · protocol lisa"]
+    assert headings(test) == [f"{table.CUSTOM_DATA} · {VAL} · protocol lisa"]
     assert shown_models(test, 0) == ["seg-zero"]
     test.text_input(key="table_search").input("org/beta").run()
     assert headings(test) == [f"{table.RANKED} · {VAL} · protocol lisa"] and shown_models(test, 0) == ["beta"]

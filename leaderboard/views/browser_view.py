@@ -11,6 +11,7 @@ import streamlit as st
 from leaderboard import samples, text_browser
 from leaderboard.context import BoardView
 from leaderboard.overlay import overlay
+from leaderboard.widgets import plain
 from wisebench.board.untrusted import UntrustedInputError
 from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
@@ -78,9 +79,9 @@ def show(view: BoardView) -> None:
         st.code("\n".join(json.dumps(obj) for obj in objects) or "(none)", language="json", wrap_lines=True)
         if prediction.get("parse_policy"):
             other = prediction.get("other_policy")
-            st.caption(f"parsed under the {prediction['parse_policy']} policy" + ("; the other policy reads it the same way" if not other else ""))
+            st.caption(f"parsed under the {plain(str(prediction['parse_policy']))} policy" + ("; the other policy reads it the same way" if not other else ""))
             if other:
-                st.markdown(f"**{other.get('policy')} policy would give**")
+                st.markdown(f"**{plain(str(other.get('policy')))} policy would give**")
                 st.code(str(other.get("failure")) if other.get("failure") else "\n".join(json.dumps(obj) for obj in other.get("objects") or []), language="json", wrap_lines=True)
         with st.expander("raw model output"):
             st.code(str(prediction.get("raw_text") or "(none)"), language=None, wrap_lines=True)

@@ -7,33 +7,21 @@ charts' own titles or through st.text, never as Markdown.
 
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
-from leaderboard import charts, samples, selection, table
+from leaderboard import charts, samples, selection
 from leaderboard.context import BoardView, short_label
+from leaderboard.widgets import one_benchmark
 
 METRIC_KEY = "cost_metric"
 FRONT_NOTE = "Lines: the Pareto front of each kind (nothing cheaper is more accurate), solid for measured rows, dashed for reported ones."
-
-
-def one_benchmark(view: BoardView) -> BoardView:
-    """With every suite shown, the charts still take one suite / split at a time: a Pareto front across suites would
-    rank a cIoU on RefCOCO against one on ReasonSeg."""
-    benchmarks = table.benchmarks(view.rows)
-    if len(benchmarks) <= 1:
-        return view
-    chosen = st.selectbox("suite / split of these charts (one at a time: fronts never span suites)", benchmarks, key="cost_benchmark")
-    rows = view.rows[view.rows["benchmark"] == chosen]
-    return dataclasses.replace(view, rows=rows, benchmark=chosen, metric=selection.default_metric(rows), caveats=selection.caveats(rows))
 
 
 def show(view: BoardView) -> None:
     if view.rows.empty:
         st.info("No row matches the filters.")
         return
-    view = one_benchmark(view)
+    view = one_benchmark(view, "cost_benchmark", "suite / split of these charts (one at a time: fronts never span suites)")
     choices = selection.metric_choices(view.rows)
     if st.session_state.get(METRIC_KEY) not in choices:  # another benchmark took the remembered accuracy away
         st.session_state.pop(METRIC_KEY, None)

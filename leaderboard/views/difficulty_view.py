@@ -10,7 +10,7 @@ import streamlit as st
 from leaderboard import charts
 from leaderboard.context import BoardView, short_label
 from leaderboard.difficulty import BAND_RULE, BANDS, band_table, has_bands
-from leaderboard.widgets import title
+from leaderboard.widgets import one_benchmark, title
 from wisebench.board.rows import REPORTED
 
 ACCURACIES = {"cIoU": "ciou", "gIoU": "giou"}
@@ -71,6 +71,7 @@ def reported_diff_rows(view: BoardView) -> pd.DataFrame:
 
 
 def show(view: BoardView) -> None:
+    view = one_benchmark(view, "difficulty_benchmark", "suite / split (bands of one split at a time)")
     title(view.title("Accuracy and reasoning tokens per difficulty band"))
     runs = []
     for row in view.runs().values():

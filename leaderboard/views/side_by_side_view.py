@@ -16,7 +16,7 @@ import streamlit as st
 from leaderboard import samples, side_by_side
 from leaderboard.context import BoardView, short_label
 from leaderboard.overlay import overlay
-from leaderboard.widgets import forget_stale_choice, title
+from leaderboard.widgets import forget_stale_choice, plain, title
 from wisebench.board.untrusted import UntrustedInputError
 from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
@@ -138,7 +138,7 @@ def _text_column(record: dict[str, Any], metric: str) -> None:
     prediction = record.get("prediction") or {}
     score, tokens = st.columns(2)
     value = samples.record_accuracy(record)
-    score.metric(f"accuracy ({metric})" if metric else "accuracy", "-" if value is None else f"{value:g}")
+    score.metric(f"accuracy ({plain(metric)})" if metric else "accuracy", "-" if value is None else f"{value:g}")
     tokens.metric("reasoning tokens", _tokens(record, "reasoning"))
     st.text(f"truncated: {'yes' if prediction.get('truncated') else 'no'}")
     _failure(record)

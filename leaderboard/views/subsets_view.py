@@ -30,7 +30,8 @@ def show(view: BoardView) -> None:
     refcoco = rows[rows["suite"].str.startswith("refcoco")] if not rows.empty else rows
     if not refcoco.empty and refcoco["ciou"].notna().any():
         title(f"RefCOCO family by split · cIoU (%) · protocol {view.protocol}")
-        pivot = refcoco.assign(ciou_percent=100 * refcoco["ciou"].astype(float)).pivot_table(index=["model", "kind", "protocol"], columns="benchmark", values="ciou_percent")
+        # One line per run (measured) or per paper (reported): two runs of a model are never averaged into one cell.
+        pivot = refcoco.assign(ciou_percent=100 * refcoco["ciou"].astype(float)).pivot_table(index=["model", "kind", "protocol", "source"], columns="benchmark", values="ciou_percent")
         st.dataframe(pivot.round(1), width="stretch")
     if runs:  # budget-forced curve, reasoning quality per band (issue 15)
         forced_budgets.show_forced_budgets(summaries)

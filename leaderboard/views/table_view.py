@@ -27,7 +27,8 @@ HELP = {
 CAPTION = (
     "Accuracy in %. Ranked: measured runs the board re-derived, on pinned or listed weights, on the published split. "
     "Published figures are the papers' own numbers, not reproduced here. Custom data: runs on another sample set "
-    "than the published split. Smoke and unranked: random or unknown weights, scripted or unverified runs. A rank "
+    "than the published split, whatever their weights. Smoke and unranked: random or unknown weights, the oracle, "
+    "scripted or unverified runs. A rank "
     "only compares runs of one suite / split; every row here shares the protocol in the headings."
 )
 def _follow_default(key: str, default: object) -> None:
