@@ -37,7 +37,8 @@ def score_name(protocol: str) -> str:
     return "accuracy" if protocol == TEXT_PROTOCOL else "iou"
 
 
-def _tokens(record: dict[str, Any], kind: str) -> float | None:
+def token_count(record: dict[str, Any], kind: str) -> float | None:
+    """A record's token count of one kind ("reasoning", "generated"), None when it has none."""
     value = ((record.get("prediction") or {}).get("tokens") or {}).get(kind)
     return None if value is None else float(value)
 
@@ -56,8 +57,8 @@ def sample_table(records: list[dict[str, Any]], protocol: str) -> pd.DataFrame:
                 "sample_id": str(record["sample_id"]),
                 "iou": iou,
                 "failure": failure or "",
-                "reasoning_tokens": _tokens(record, "reasoning"),
-                "generated_tokens": _tokens(record, "generated"),
+                "reasoning_tokens": token_count(record, "reasoning"),
+                "generated_tokens": token_count(record, "generated"),
                 "failed": bool(failure) or iou is None or iou < CORRECT_THRESHOLD,
             }
         )
@@ -78,8 +79,8 @@ def text_sample_table(records: list[dict[str, Any]]) -> pd.DataFrame:
                 "accuracy": accuracy,
                 "truncated": truncated,
                 "mode": prediction.get("mode") or "",
-                "reasoning_tokens": _tokens(record, "reasoning"),
-                "generated_tokens": _tokens(record, "generated"),
+                "reasoning_tokens": token_count(record, "reasoning"),
+                "generated_tokens": token_count(record, "generated"),
                 "failed": truncated or accuracy is None or accuracy < TEXT_CORRECT_THRESHOLD,
             }
         )
@@ -88,7 +89,7 @@ def text_sample_table(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 def reasoning_lengths(records: list[dict[str, Any]], run_label: str) -> pd.DataFrame:
     """Reasoning tokens of every scored sample (None counts as 0, as in the summary's budget metrics)."""
-    values = [_tokens(record, "reasoning") or 0.0 for record in records if not record.get("skipped")]
+    values = [token_count(record, "reasoning") or 0.0 for record in records if not record.get("skipped")]
     return pd.DataFrame({"run": run_label, "reasoning_tokens": values})
 
 

@@ -31,12 +31,15 @@ def one_protocol(frame: pd.DataFrame, protocol: str | None) -> pd.DataFrame:
     return frame if frame.empty or protocol is None else frame[frame["protocol"] == protocol]
 
 
-def is_text(frame: pd.DataFrame) -> bool:
-    """Rows of text-reasoning suites only (lm-eval protocol, or a task accuracy and no IoU)."""
-    if frame.empty:
-        return False
+def text_rows(frame: pd.DataFrame) -> pd.Series:
+    """Which rows are of text-reasoning suites (lm-eval protocol, or a task accuracy and no IoU)."""
     no_iou = frame["giou"].isna() & frame["ciou"].isna()
-    return bool(((frame["protocol"] == TEXT_PROTOCOL) | (no_iou & frame["accuracy"].notna())).all())
+    return (frame["protocol"] == TEXT_PROTOCOL) | (no_iou & frame["accuracy"].notna())
+
+
+def is_text(frame: pd.DataFrame) -> bool:
+    """Rows of text-reasoning suites only."""
+    return not frame.empty and bool(text_rows(frame).all())
 
 
 def default_metric(frame: pd.DataFrame) -> str:

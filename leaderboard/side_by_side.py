@@ -52,11 +52,6 @@ def choice_problem(chosen: list[pd.Series]) -> str | None:
     return None
 
 
-def _tokens(record: dict[str, Any]) -> float | None:
-    value = ((record.get("prediction") or {}).get("tokens") or {}).get("reasoning")
-    return None if value is None else float(value)
-
-
 def disagreement_table(records_by_run: dict[str, list[dict[str, Any]]], protocol: str) -> pd.DataFrame:
     """One line per sample that EVERY run recorded: sample_id, disagreement, then per run (label) its score (IoU
     under `protocol`, or lm-eval accuracy for the text protocol: samples.record_score) and reasoning tokens.
@@ -71,7 +66,7 @@ def disagreement_table(records_by_run: dict[str, list[dict[str, Any]]], protocol
     scores = []
     for label, by_id in by_run.items():
         frame[score_column(label)] = pd.Series([samples.record_score(by_id[sample_id], protocol) for sample_id in shared], dtype=float)
-        frame[tokens_column(label)] = pd.Series([_tokens(by_id[sample_id]) for sample_id in shared], dtype=float)
+        frame[tokens_column(label)] = pd.Series([samples.token_count(by_id[sample_id], "reasoning") for sample_id in shared], dtype=float)
         scores.append(frame[score_column(label)].fillna(0.0))
     counted = pd.concat(scores, axis=1) if scores else pd.DataFrame(index=frame.index)
     # Rounded so that float noise (0.6 - 0.5 vs 0.4 - 0.3) never breaks a tie the page shows as equal.

@@ -8,9 +8,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from leaderboard.selection import SEGMENTATION_METRIC, TEXT_METRIC
+from leaderboard.selection import SEGMENTATION_METRIC, TEXT_METRIC, text_rows
 from wisebench.board.rows import MEASURED, REPORTED, BoardRow
-from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
 NOT_STATED = "not stated"  # hardware / backend of a published figure
 
@@ -287,12 +286,6 @@ def section_frame(ordered: pd.DataFrame, section: str, columns: Iterable[str], a
     return result
 
 
-def is_text_row(frame: pd.DataFrame) -> pd.Series:
-    """Rows of text-reasoning suites (lm-eval protocol, or a task accuracy and no IoU), as selection.is_text."""
-    no_iou = frame["giou"].isna() & frame["ciou"].isna()
-    return (frame["protocol"] == TEXT_PROTOCOL) | (no_iou & frame["accuracy"].notna())
-
-
 AVERAGE_COLUMNS = ["model", "checkpoint", "metric", "mean (%)", "benchmarks", "suites / splits", "ranked"]
 
 
@@ -303,7 +296,7 @@ def suite_averages(frame: pd.DataFrame) -> pd.DataFrame:
     measured = frame[frame["kind"] == MEASURED] if not frame.empty else frame
     if measured.empty:
         return pd.DataFrame(columns=AVERAGE_COLUMNS)
-    text = is_text_row(measured)
+    text = text_rows(measured)
     data = pd.DataFrame(
         {
             "metric": text.map({True: TEXT_METRIC, False: SEGMENTATION_METRIC}),

@@ -88,7 +88,7 @@ def _pick_sample(table: pd.DataFrame, rows: list[pd.Series]) -> str | None:
 
 
 def _tokens(record: dict[str, Any], kind: str) -> str | int:
-    value = ((record.get("prediction") or {}).get("tokens") or {}).get(kind)
+    value = samples.token_count(record, kind)
     return "-" if value is None else int(value)
 
 
