@@ -2,10 +2,9 @@
 data in and out, no Streamlit here.
 
 The bands are subset tags on the records (the suite adds them from PixelThink's side file). A run's summary holds
-gIoU and cIoU per band, but only under the run's headline protocol and without token means, so the figures are
-recomputed here from the records under the protocol the page shows, with the summary's rules: skipped records out,
-samples the protocol drops (segzero: answered with an empty union) out of every figure, tokens under the run's token
-convention with uncounted samples left out of the mean.
+gIoU and cIoU per band but no token means, so the figures are recomputed here from the records under the protocol
+the page shows, by the summary's own record selection and I/U reading (metrics/summary.counted_records, counts_of);
+tokens under the run's token convention, uncounted samples left out of the mean.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from wisebench.data.reasonseg_diff import EASY_BELOW, HARD_FROM
-from wisebench.metrics.iou import PROTOCOLS, ciou, dropped, giou, sample_ious
+from wisebench.metrics.iou import PROTOCOLS, ciou, giou, sample_ious
+from wisebench.metrics.summary import counted_records, counts_of
 from wisebench.metrics.token_conventions import DEFAULT_CONVENTION, reasoning_count
 
 BANDS = ("easy", "medium", "hard")
@@ -29,43 +29,19 @@ def has_bands(summary: dict[str, Any]) -> bool:
     return any(band in (summary.get("subsets") or {}) for band in BANDS)
 
 
-def _score(record: dict[str, Any], protocol: str) -> dict[str, Any]:
-    """A record's I and U under `protocol`, as the summary reads them (records older than the visionreasoner
-    protocol hold segzero's, the same pixel rule); a record without them is an error, not a zero."""
-    scores = record.get("scores") or {}
-    score = scores.get(protocol) or (scores.get("segzero") if protocol == "visionreasoner" else None)
-    if not score or score.get("intersection") is None or score.get("union") is None:
-        raise ValueError(f"record {record.get('sample_id')!r} has no intersection/union under protocol {protocol!r}")
-    return score
-
-
-def _scored(records: Iterable[dict[str, Any]], protocol: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(record, score) of the records a summary under `protocol` counts: not skipped, not dropped by the protocol."""
-    kept = []
-    for record in records:
-        if record.get("skipped"):
-            continue
-        score = _score(record, protocol)
-        if not dropped(score, (record.get("prediction") or {}).get("failure") is not None, protocol):
-            kept.append((record, score))
-    return kept
-
-
 def band_figures(records: list[dict[str, Any]], protocol: str, token_convention: str) -> list[dict[str, Any]]:
     """One line per band present in the records: n, gIoU, cIoU (fractions), mean reasoning tokens and how many
     samples had a count under `token_convention`."""
     if protocol not in PROTOCOLS:  # text reasoning has no IoU and no difficulty bands
         return []
-    scored = _scored(records, protocol)
+    scored = counted_records(records, protocol)
     lines = []
     for band in BANDS:
-        members = [(record, score) for record, score in scored if band in (record.get("subsets") or [])]
+        members = [record for record in scored if band in (record.get("subsets") or [])]
         if not members:
             continue
-        scores = [score for _, score in members]
-        intersections = np.asarray([float(score["intersection"]) for score in scores], dtype=np.float64)
-        unions = np.asarray([float(score["union"]) for score in scores], dtype=np.float64)
-        counts = [reasoning_count((record.get("prediction") or {}).get("tokens") or {}, token_convention) for record, _ in members]
+        intersections, unions = counts_of(members, protocol)
+        counts = [reasoning_count((record.get("prediction") or {}).get("tokens") or {}, token_convention) for record in members]
         counted = [float(count) for count in counts if count is not None]
         lines.append(
             {

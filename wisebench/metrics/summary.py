@@ -44,7 +44,7 @@ DEFAULT_T_MAX = 1024
 CORRECT_THRESHOLD = 0.5  # a sample is "correct" for budget metrics when its IoU reaches this
 
 
-def _counts_of(records: list[dict], protocol: str) -> tuple[np.ndarray, np.ndarray]:
+def counts_of(records: list[dict], protocol: str) -> tuple[np.ndarray, np.ndarray]:
     """Per-sample (intersections, unions) under `protocol`; a record without them is an error, not a zero."""
     intersections, unions = [], []
     for record in records:
@@ -57,6 +57,16 @@ def _counts_of(records: list[dict], protocol: str) -> tuple[np.ndarray, np.ndarr
         intersections.append(float(score["intersection"]))
         unions.append(float(score["union"]))
     return np.asarray(intersections, dtype=np.float64), np.asarray(unions, dtype=np.float64)
+
+
+def counted_records(records: list[dict], protocol: str) -> list[dict]:
+    """The records a summary under `protocol` scores: not skipped, and not dropped by the protocol (segzero leaves
+    answered samples with an empty union out of everything, as its script does)."""
+    return [
+        record
+        for record in records
+        if not record.get("skipped") and not dropped((record.get("scores") or {}).get(protocol) or {}, prediction_of(record).get("failure") is not None, protocol)
+    ]
 
 
 def _subset_scores(
@@ -149,12 +159,9 @@ def summarize(
     # Record order (shards merged, Ray workers finishing out of order) must not change a single bit of the result.
     records = sorted(records, key=lambda record: str(record["sample_id"]))
     skipped = [record for record in records if record.get("skipped")]
-    scored = [record for record in records if not record.get("skipped")]
-    # The segzero protocol leaves answered samples with an empty union out of everything, as its script does.
-    n_dropped = len(scored)
-    scored = [record for record in scored if not dropped((record.get("scores") or {}).get(protocol) or {}, prediction_of(record).get("failure") is not None, protocol)]
-    n_dropped -= len(scored)
-    intersections, unions = _counts_of(scored, protocol)
+    scored = counted_records(records, protocol)
+    n_dropped = len(records) - len(skipped) - len(scored)
+    intersections, unions = counts_of(scored, protocol)
     image_ids = [str(record["image_id"]) for record in scored]
 
     subsets = {OVERALL: _subset_scores(intersections, unions, image_ids, protocol, n_resamples, seed)}
@@ -248,8 +255,8 @@ def compare_paired(
     shared = sorted(by_id_a.keys() & by_id_b.keys())
     paired_a = [by_id_a[sample_id] for sample_id in shared]
     paired_b = [by_id_b[sample_id] for sample_id in shared]
-    intersections_a, unions_a = _counts_of(paired_a, protocol)
-    intersections_b, unions_b = _counts_of(paired_b, protocol)
+    intersections_a, unions_a = counts_of(paired_a, protocol)
+    intersections_b, unions_b = counts_of(paired_b, protocol)
     differences = sample_ious(intersections_b, unions_b, protocol) - sample_ious(intersections_a, unions_a, protocol)
 
     result: dict[str, Any] = {
