@@ -80,7 +80,7 @@ def sidebar(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None, str | None]:
 
     hardware = choice("hardware", "hardware", "hardware")
     families = choice("model family", "family", "families")
-    kept = table.apply_filters(frame, table.Filters(None, None, hardware, families, kinds))
+    kept = table.apply_filters(frame, table.Filters(None, hardware, families, kinds))
     scoped = kept if benchmark is None or kept.empty else kept[kept["benchmark"] == benchmark]
     counts = selection.protocol_counts(scoped)
     protocols = list(counts)

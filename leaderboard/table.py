@@ -92,8 +92,7 @@ def benchmarks(frame: pd.DataFrame) -> list[str]:
 
 @dataclass
 class Filters:
-    benchmark: str | None = None  # None: every suite and split
-    protocols: list[str] | None = None  # None: no restriction
+    benchmark: str | None = None  # None: every suite and split (the metric protocol is chosen apart: selection.py)
     hardware: list[str] | None = None
     families: list[str] | None = None
     kinds: list[str] = field(default_factory=lambda: [MEASURED, REPORTED])
@@ -105,7 +104,7 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     keep = frame["kind"].isin(filters.kinds)
     if filters.benchmark is not None:
         keep &= frame["benchmark"] == filters.benchmark
-    for column, allowed in (("protocol", filters.protocols), ("hardware", filters.hardware), ("family", filters.families)):
+    for column, allowed in (("hardware", filters.hardware), ("family", filters.families)):
         if allowed is not None:
             keep &= frame[column].isin(allowed)
     return frame[keep]
