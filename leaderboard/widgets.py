@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from leaderboard import selection, table
+from leaderboard import samples, selection, table
 from leaderboard.context import BoardView
+from leaderboard.overlay import overlay
+from wisebench.board.untrusted import UntrustedInputError
 
 
 def forget_stale_choice(key: str, options: list[str]) -> None:
@@ -47,3 +51,32 @@ def one_benchmark(view: BoardView, key: str, label: str) -> BoardView:
     chosen = st.selectbox(label, benchmarks, key=key)
     rows = view.rows[view.rows["benchmark"] == chosen]
     return dataclasses.replace(view, rows=rows, benchmark=chosen, metric=selection.default_metric(rows), caveats=selection.caveats(rows))
+
+
+def suite_picture(view: BoardView, row: pd.Series, sample_id: str, alone: str) -> tuple[Any, Any] | None:
+    """The sample's image and ground truth from this machine's copy of the suite; None where it is not here, said
+    once (`alone`: what is shown instead) with the reason."""
+    suite = view.suite_samples(str(row["suite"]), str(row["split"]))
+    sample = suite.get(sample_id) if isinstance(suite, dict) else None
+    if sample is None:
+        st.warning(f"The suite's images are not available on this machine: {alone}.")
+        st.text(suite if isinstance(suite, str) else "this sample is not in the suite's data here")
+        return None
+    return sample.load_image(), sample.load_gt_mask()
+
+
+def prediction_image(record: dict[str, Any], picture: tuple[Any, Any] | None, legend: str = "") -> None:
+    """The record's predicted mask and parsed answer over the sample's image and ground truth (`picture`), or alone
+    at the mask's own size; a malformed or oversized mask is a warning, never a crash. `legend` is added to the
+    caption."""
+    objects = (record.get("prediction") or {}).get("objects") or []
+    try:
+        predicted = samples.predicted_mask(record)
+    except UntrustedInputError as error:
+        predicted = None
+        st.warning(f"The predicted mask cannot be shown: {error}")
+    if picture is not None:
+        st.image(overlay(picture[0], picture[1], predicted, objects), caption=f"green: ground truth, red: prediction, yellow: both{legend}")
+    else:
+        size = tuple(predicted.shape) if predicted is not None else None
+        st.image(overlay(None, None, predicted, objects, size=size), caption=f"red: prediction{legend}")

@@ -10,9 +10,7 @@ import streamlit as st
 
 from leaderboard import samples, text_browser
 from leaderboard.context import BoardView
-from leaderboard.overlay import overlay
-from leaderboard.widgets import plain
-from wisebench.board.untrusted import UntrustedInputError
+from leaderboard.widgets import plain, prediction_image, suite_picture
 from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
 
@@ -45,21 +43,8 @@ def show(view: BoardView) -> None:
     prediction = record.get("prediction") or {}
     picture_column, detail_column = st.columns([3, 2])
     with picture_column:
-        suite_samples = view.suite_samples(row["suite"], row["split"])
-        sample = suite_samples.get(sample_id) if isinstance(suite_samples, dict) else None
-        try:
-            predicted = samples.predicted_mask(record)
-        except UntrustedInputError as error:
-            predicted = None
-            st.warning(f"The predicted mask cannot be shown: {error}")
-        rle_size = tuple(predicted.shape) if predicted is not None else None
-        if sample is not None:
-            st.image(overlay(sample.load_image(), sample.load_gt_mask(), predicted, prediction.get("objects") or []), caption="green: ground truth, red: prediction, yellow: both; orange box and blue dots: the parsed answer")
-        else:
-            reason = suite_samples if isinstance(suite_samples, str) else "this sample is not in the suite's data here"
-            st.warning("The suite's images are not available on this machine: the predicted mask is shown alone.")
-            st.text(reason)
-            st.image(overlay(None, None, predicted, prediction.get("objects") or [], size=rle_size), caption="red: prediction; orange box and blue dots: the parsed answer")
+        picture = suite_picture(view, row, sample_id, "the predicted mask is shown alone")
+        prediction_image(record, picture, "; orange box and blue dots: the parsed answer")
     with detail_column:
         st.markdown("**query**")
         st.text(str(record.get("query", "")))

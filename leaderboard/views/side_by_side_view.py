@@ -15,9 +15,7 @@ import streamlit as st
 
 from leaderboard import samples, side_by_side
 from leaderboard.context import BoardView, short_label
-from leaderboard.overlay import overlay
-from leaderboard.widgets import forget_stale_choice, plain, title
-from wisebench.board.untrusted import UntrustedInputError
+from leaderboard.widgets import forget_stale_choice, plain, prediction_image, suite_picture, title
 from wisebench.metrics.accuracy_summary import TEXT_PROTOCOL
 
 DEFAULT_TOP = 20
@@ -58,7 +56,7 @@ def show(view: BoardView) -> None:
     first = next(iter(records.values()))
     st.markdown("**question**" if protocol == TEXT_PROTOCOL else "**query**")
     st.text(str(first.get("query", "")))
-    picture = None if protocol == TEXT_PROTOCOL else _suite_picture(view, rows[0], sample_id)
+    picture = None if protocol == TEXT_PROTOCOL else suite_picture(view, rows[0], sample_id, "each run's predicted mask is shown alone")
     for column, name, row in zip(st.columns(len(rows)), names, rows):
         with column:
             st.text(name)
@@ -99,31 +97,9 @@ def _failure(record: dict[str, Any]) -> None:
         st.text(str(prediction.get("failure") or record.get("skipped")))
 
 
-def _suite_picture(view: BoardView, row: pd.Series, sample_id: str) -> tuple[Any, Any] | None:
-    """The sample's image and ground truth, read once for every column; None (said once) where the suite's data
-    is not on this machine."""
-    suite = view.suite_samples(str(row["suite"]), str(row["split"]))
-    sample = suite.get(sample_id) if isinstance(suite, dict) else None
-    if sample is None:
-        st.warning("The suite's images are not available on this machine: each run's predicted mask is shown alone.")
-        st.text(suite if isinstance(suite, str) else "this sample is not in the suite's data here")
-        return None
-    return sample.load_image(), sample.load_gt_mask()
-
-
 def _segmentation_column(record: dict[str, Any], protocol: str, picture: tuple[Any, Any] | None) -> None:
     prediction = record.get("prediction") or {}
-    objects = prediction.get("objects") or []
-    try:
-        predicted = samples.predicted_mask(record)
-    except UntrustedInputError as error:
-        predicted = None
-        st.warning(f"The predicted mask cannot be shown: {error}")
-    if picture is not None:
-        st.image(overlay(picture[0], picture[1], predicted, objects), caption="green: ground truth, red: prediction, yellow: both")
-    else:
-        size = tuple(predicted.shape) if predicted is not None else None
-        st.image(overlay(None, None, predicted, objects, size=size), caption="red: prediction")
+    prediction_image(record, picture)
     score, tokens = st.columns(2)
     iou = samples.record_iou(record, protocol)
     score.metric(f"IoU ({protocol})", "-" if iou is None else f"{iou:.3f}")
