@@ -132,13 +132,13 @@ def wrapped_title(text: str) -> alt.TitleParams:
     return alt.TitleParams(textwrap.wrap(text, TITLE_CHARACTERS, break_on_hyphens=False), fontSize=13)
 
 
-def accuracy_cost_chart(frame: pd.DataFrame, cost: str, cost_title: str | None, accuracy: str, accuracy_title: str, title: str | None = None) -> alt.LayerChart:
+def accuracy_cost_chart(frame: pd.DataFrame, cost: str, accuracy: str, accuracy_title: str, title: str | None = None) -> alt.LayerChart:
     """Accuracy (percent) against a cost for rows of ONE metric protocol (ValueError otherwise): measured rows filled
     circles (smoke / unranked ones faint), reported rows hollow diamonds, one Pareto front per kind (measured rows
     are never ranked together with published ones), labels placed so they never overlap (labels.py), full width.
-    `cost_title` None: the cost's title with its unit (COST_TITLES); `title` None: one naming the protocol."""
+    The cost axis is titled with its unit (COST_TITLES); `title` None: one naming the protocol."""
     protocol = _one_protocol(frame)
-    cost_title = cost_title or COST_TITLES.get(cost, cost)
+    cost_title = COST_TITLES.get(cost, cost)
     title = title or f"{accuracy_title} vs {cost_title} · protocol {protocol}"
     data = cost_points(frame, cost, accuracy)
     fronts = data[data["on_front"]].sort_values("cost", kind="stable") if not data.empty else data

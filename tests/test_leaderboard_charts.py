@@ -118,7 +118,7 @@ def layers(spec: dict) -> dict[str, dict]:
 
 
 def test_cost_chart_spec_has_domains_units_protocol_and_distinct_kinds():
-    chart = charts.accuracy_cost_chart(MIXED, "mean_reasoning_tokens", None, "ciou", "cIoU", "cIoU vs mean reasoning tokens · protocol segzero")
+    chart = charts.accuracy_cost_chart(MIXED, "mean_reasoning_tokens", "ciou", "cIoU", "cIoU vs mean reasoning tokens · protocol segzero")
     spec = chart.to_dict()
     assert "protocol segzero" in " ".join(spec["title"]["text"])
     assert spec["height"] == charts.PLOT_HEIGHT and spec["width"] == "container"
@@ -144,7 +144,7 @@ def test_cost_chart_spec_has_domains_units_protocol_and_distinct_kinds():
 
 def test_latency_axis_title_has_its_unit_and_ticks_are_not_crowded():
     measured = frame(row(MEASURED, "a", 0.5, 10.0, latency_p50=0.21), row(MEASURED, "b", 0.6, 20.0, latency_p50=1.37))
-    x = layers(charts.accuracy_cost_chart(measured, "latency_p50", None, "ciou", "cIoU").to_dict())["point"]["encoding"]["x"]
+    x = layers(charts.accuracy_cost_chart(measured, "latency_p50", "ciou", "cIoU").to_dict())["point"]["encoding"]["x"]
     assert x["title"] == "latency p50 (seconds per sample)"
     ticks = x["axis"]["values"]
     low, high = x["scale"]["domain"]
@@ -158,14 +158,14 @@ def test_one_pareto_front_per_kind_of_ranked_runs_and_papers():
     # The cheap smoke run is drawn but never on the front: it would push wise off it without being ranked.
     assert set(front.loc[front["kind"] == MEASURED, "model"]) == {"wise"} and "smoke" in set(points["model"])
     assert set(front.loc[front["kind"] == REPORTED, "model"]) == {"LISA-7B", "WISE-7B", "Seg-Zero-7B"}
-    line = layers(charts.accuracy_cost_chart(MIXED, "mean_reasoning_tokens", None, "ciou", "cIoU").to_dict())["line"]
+    line = layers(charts.accuracy_cost_chart(MIXED, "mean_reasoning_tokens", "ciou", "cIoU").to_dict())["line"]
     assert line["encoding"]["detail"]["field"] == "kind"
 
 
 def test_mixing_protocols_raises():
     mixed = frame(row(MEASURED, "a", 0.5, 10.0, protocol="lisa"), row(REPORTED, "b", 0.6, 20.0, protocol="segzero"))
     with pytest.raises(ValueError, match="lisa, segzero"):
-        charts.accuracy_cost_chart(mixed, "mean_reasoning_tokens", None, "ciou", "cIoU")
+        charts.accuracy_cost_chart(mixed, "mean_reasoning_tokens", "ciou", "cIoU")
 
 
 def test_oaa_chart_units_and_title():

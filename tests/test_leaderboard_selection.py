@@ -81,4 +81,4 @@ def test_every_protocol_pair_is_kept_apart_in_the_cost_chart():
     for first, second in itertools.combinations(sorted(set(FRAME["protocol"])), 2):
         mixed = FRAME[FRAME["protocol"].isin([first, second])].assign(ciou=0.5, mean_reasoning_tokens=10.0)
         with pytest.raises(ValueError):
-            charts.accuracy_cost_chart(mixed, "mean_reasoning_tokens", None, "ciou", "cIoU")
+            charts.accuracy_cost_chart(mixed, "mean_reasoning_tokens", "ciou", "cIoU")

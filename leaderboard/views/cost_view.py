@@ -52,7 +52,7 @@ def cost_section(view: BoardView, metric: str, column: str, cost: str, cost_name
     if drawn.empty:
         st.info(f"Accuracy vs {cost_name}: no row with {missing} has a {metric}.")
         return False
-    chart = charts.accuracy_cost_chart(drawn, cost, None, column, metric, view.title(f"{metric} vs {cost_name}"))
+    chart = charts.accuracy_cost_chart(drawn, cost, column, metric, view.title(f"{metric} vs {cost_name}"))
     st.altair_chart(chart, width="stretch")
     if len(drawn) < len(with_accuracy):
         st.caption(f"{len(drawn)} of the {len(with_accuracy)} rows with a {metric} are drawn: the others have no {missing}{why}.")
