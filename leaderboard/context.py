@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from leaderboard import loading
+from leaderboard import loading, selection
 from wisebench.board.rows import MEASURED
 
 
@@ -36,8 +36,16 @@ class BoardView:
     all_protocols: pd.DataFrame  # filters applied, every protocol: the reproduction view pairs across them
     any_benchmark: pd.DataFrame  # filters and the protocol applied, every suite and split
     benchmark: str | None  # "suite / split", None: all of them
-    metric: str  # the accuracy the views open on: "cIoU" (segmentation) or "task accuracy" (text reasoning)
-    caveats: tuple[str, ...] = ()  # what `rows` still mixes (parse policies, token conventions), said in titles
+
+    @property
+    def metric(self) -> str:
+        """The accuracy the views open on: "cIoU" (segmentation) or "task accuracy" (text reasoning)."""
+        return selection.default_metric(self.rows)
+
+    @property
+    def caveats(self) -> tuple[str, ...]:
+        """What `rows` still mixes (parse policies, token conventions), said in titles."""
+        return selection.caveats(self.rows)
 
     def runs(self) -> dict[str, pd.Series]:
         """Label -> row of every measured run in `rows` (one row per run: the protocol is fixed)."""
@@ -65,8 +73,6 @@ class BoardView:
 def board_view(board_folder: str, board_stamp: float, frame: pd.DataFrame, benchmark: str | None, protocol: str | None = None) -> BoardView:
     """The view of `frame` (rows_frame of the board, the sidebar's filters applied) for one suite / split (None: all)
     and one protocol (None: the protocol of the most rows there)."""
-    from leaderboard import selection
-
     scoped = frame if benchmark is None or frame.empty else frame[frame["benchmark"] == benchmark]
     chosen = protocol if protocol is not None else selection.default_protocol(scoped)
     rows = selection.one_protocol(scoped, chosen)
@@ -78,6 +84,4 @@ def board_view(board_folder: str, board_stamp: float, frame: pd.DataFrame, bench
         all_protocols=scoped,
         any_benchmark=selection.one_protocol(frame, chosen),
         benchmark=benchmark,
-        metric=selection.default_metric(rows),
-        caveats=selection.caveats(rows),
     )

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from leaderboard import samples, selection, table
+from leaderboard import samples, table
 from leaderboard.context import BoardView
 from leaderboard.overlay import overlay
 from wisebench.board.untrusted import UntrustedInputError
@@ -50,7 +50,7 @@ def one_benchmark(view: BoardView, key: str, label: str) -> BoardView:
         return view
     chosen = st.selectbox(label, benchmarks, key=key)
     rows = view.rows[view.rows["benchmark"] == chosen]
-    return dataclasses.replace(view, rows=rows, benchmark=chosen, metric=selection.default_metric(rows), caveats=selection.caveats(rows))
+    return dataclasses.replace(view, rows=rows, benchmark=chosen)
 
 
 def suite_picture(view: BoardView, row: pd.Series, sample_id: str, alone: str) -> tuple[Any, Any] | None:
